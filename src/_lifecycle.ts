@@ -1,0 +1,337 @@
+import { ShutdownError } from "./errors.ts";
+import { type Hook, runHook } from "./_hooks.ts";
+import { InFlight } from "./in_flight.ts";
+import type { ResolvedOptions } from "./_options.ts";
+import { exitProcess, listenErrors } from "./_process.ts";
+import { formatCounts, logReport } from "./_report.ts";
+import type { ServerDrainer } from "./servers/types.ts";
+import { listenSignals, SIGNAL_NUMBERS } from "./signals.ts";
+import type { HookResult, Phase, ShutdownReport } from "./types.ts";
+import type { CutItem } from "./in_flight.ts";
+
+const PROGRESS_INTERVAL = 1_000;
+
+/**
+ * @internal The lifecycle's hidden state: phases, timers, hooks and servers. `createShutdown()` exposes it
+ * through a plain object; the HTTP parts (wrap, attach, health) use it directly.
+ */
+export class Lifecycle {
+  readonly options: ResolvedOptions;
+  readonly inFlight: InFlight = new InFlight();
+  readonly started: AbortController = new AbortController();
+  readonly stopNow: AbortController = new AbortController();
+  readonly done: Promise<ShutdownReport>;
+  /** Called once when draining starts (close WebSockets, raise Bun's idle timeouts, …). */
+  readonly onDrain: Set<() => void> = new Set();
+  /** Called once when the drain is cut (terminate what is left). */
+  readonly onForce: Set<() => void> = new Set();
+  refused = 0;
+
+  #phase: Phase = "running";
+  #hooks: Hook[] = [];
+  #drainers: ServerDrainer[] = [];
+  #timers = new Set<unknown>();
+  #resolveDone!: (report: ShutdownReport) => void;
+  #removeListeners: Array<() => void> = [];
+  #trigger = "";
+  #reason: unknown;
+  #startedAt = 0;
+  #phaseTimes: Partial<Record<Phase, number>> = {};
+  #drainEndsAt = 0;
+  #stopAt = 0;
+  #cut: CutItem[] = [];
+  #forced = false;
+  #failedTasks = 0;
+  #uncaught = false;
+  #secondSignal: string | undefined;
+  #hookResults: HookResult[] = [];
+  #ranHooks = new Set<Hook>();
+  #runningHook: { hook: Hook; start: number } | undefined;
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    if (options.signals.length > 0) {
+      this.#removeListeners.push(listenSignals(options.signals, (name) => this.#onSignal(name)));
+    }
+    if (options.handleErrors) {
+      this.#removeListeners.push(listenErrors((error) => this.#onUncaught(error)));
+    }
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** Milliseconds until the drain ends (before the trigger: the whole drain budget). */
+  get drainRemaining(): number {
+    return this.#phase === "running" ? this.#drainBudget() : Math.max(0, this.#drainEndsAt - this.options.clock.now());
+  }
+
+  trigger(trigger: string, reason?: unknown): Promise<ShutdownReport> {
+    if (this.#phase !== "running") return this.done;
+    const { clock, timeout, delay, logger } = this.options;
+    this.#trigger = trigger;
+    this.#reason = reason;
+    this.#startedAt = clock.now();
+    this.#stopAt = this.#startedAt + timeout;
+    const drainBudget = this.#drainBudget();
+    this.#drainEndsAt = this.#startedAt + drainBudget;
+    this.inFlight.startCountingFinished();
+    this.started.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
+    this.#after(drainBudget, () => this.#endDrain(false));
+    this.#after(timeout, () => this.#finish());
+    logger.info(
+      `shutdown started (${trigger}): delay ${delay} ms, drain up to ${drainBudget} ms, timeout ${timeout} ms`,
+      { phase: this.#phase, trigger, delay, drainBudget, timeout, inFlight: this.inFlight.counts() },
+    );
+    if (delay > 0 && drainBudget > 0) {
+      this.#enter("unready");
+      logger.info(`unready: readiness answers 503, still serving for ${delay} ms`, { phase: "unready", delay });
+      this.#after(Math.min(delay, drainBudget), () => this.#startDrain());
+      this.#progress();
+    } else {
+      this.#startDrain();
+    }
+    return this.done;
+  }
+
+  addHook(hook: Hook): () => void {
+    this.#hooks.push(hook);
+    return () => {
+      const index = this.#hooks.indexOf(hook);
+      if (index !== -1) this.#hooks.splice(index, 1);
+    };
+  }
+
+  addDrainer(drainer: ServerDrainer): void {
+    this.#drainers.push(drainer);
+    if (this.#phase === "draining") this.#safely("drain", () => drainer.drain());
+    else if (this.#phase === "cleanup" || this.#phase === "stopped") void drainer.close();
+  }
+
+  waitUntil(promise: PromiseLike<unknown>, name: string): void {
+    if (this.#phase === "stopped") {
+      // Nothing waits any more; still observe the rejection so that it is logged, not unhandled.
+      this.options.logger.warn(`task "${name}" registered after the shutdown stopped: not awaited`, { task: name });
+      Promise.resolve(promise).catch((error) => this.#logError(`task "${name}"`, error));
+      return;
+    }
+    const entry = this.inFlight.add("tasks", name, this.options.clock.now());
+    Promise.resolve(promise).then(
+      () => this.inFlight.delete(entry),
+      (error) => {
+        if (this.#phase !== "running") this.#failedTasks++;
+        this.options.logger.error(`task "${name}" failed: ${error?.message ?? error}`, { task: name, error });
+        this.inFlight.delete(entry);
+      },
+    );
+  }
+
+  #drainBudget(): number {
+    const { timeout, cleanupTimeout } = this.options;
+    return timeout - (this.#hooks.length > 0 ? cleanupTimeout : 0);
+  }
+
+  #onSignal(name: string): void {
+    if (this.#phase === "running") {
+      void this.trigger(name);
+      return;
+    }
+    if (this.#phase === "stopped") return;
+    this.#secondSignal = name;
+    this.options.logger.warn(`${name} again: stopping at once`, { phase: this.#phase, signal: name });
+    if (this.#phase === "unready" || this.#phase === "draining") this.#cutAndForce();
+    this.#finish();
+  }
+
+  #onUncaught(error: unknown): void {
+    this.#uncaught = true;
+    this.options.logger.error(`uncaught error: ${(error as Error)?.message ?? error}`, { error });
+    void this.trigger("error", error);
+  }
+
+  #startDrain(): void {
+    if (this.#phase !== "running" && this.#phase !== "unready") return;
+    this.#enter("draining");
+    const counts = this.inFlight.counts();
+    this.options.logger.info(`draining: ${formatCounts(counts)}, ${formatMs(this.drainRemaining)} left`, {
+      phase: "draining",
+      ...counts,
+      remaining: this.drainRemaining,
+    });
+    for (const drainer of this.#drainers) this.#safely("drain", () => drainer.drain());
+    for (const callback of this.onDrain) this.#safely("drain", callback);
+    this.#progress();
+    this.inFlight.whenIdle(() => this.#endDrain(true));
+  }
+
+  /** Ends the drain: gently when idle (close the servers, still bounded by the deadline), else by force. */
+  #endDrain(idle: boolean): void {
+    if (this.#phase === "unready") this.#startDrain();
+    if (this.#phase !== "draining") return;
+    if (!idle) {
+      this.#cutAndForce();
+      void this.#cleanup();
+      return;
+    }
+    const closing = this.#drainers.map((drainer) =>
+      Promise.resolve().then(() => drainer.close()).catch((error) => this.#logError("close", error))
+    );
+    Promise.all(closing).then(() => this.#cleanup());
+  }
+
+  #cutAndForce(): void {
+    const now = this.options.clock.now();
+    const cut = this.inFlight.cutAll(now);
+    this.#cut.push(...cut);
+    this.#forced = true;
+    if (cut.length > 0) {
+      this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
+    }
+    this.#abortStopNow("drain deadline passed");
+    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
+    for (const callback of this.onForce) this.#safely("force", callback);
+  }
+
+  async #cleanup(): Promise<void> {
+    if (this.#phase !== "draining") return;
+    this.#abortStopNow("drain over");
+    this.#enter("cleanup");
+    const { clock, logger } = this.options;
+    const hooks = this.#hooks.slice().reverse();
+    logger.info(`cleanup: ${hooks.length} hook(s), ${formatMs(this.#stopAt - clock.now())} left`, {
+      phase: "cleanup",
+      hooks: hooks.length,
+      remaining: this.#stopAt - clock.now(),
+    });
+    for (const hook of hooks) {
+      if (this.phase !== "cleanup") return; // a second signal or the overall timeout ended it
+      const budget = Math.min(hook.timeout ?? Infinity, this.#stopAt - clock.now());
+      this.#runningHook = { hook, start: clock.now() };
+      const result = await runHook(hook, budget, clock, logger);
+      if (this.phase !== "cleanup") return;
+      this.#runningHook = undefined;
+      this.#ranHooks.add(hook);
+      this.#hookResults.push(result);
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#phase === "stopped" || this.#phase === "running") return;
+    const { clock, logger, exit } = this.options;
+    if (this.#phase === "unready" || this.#phase === "draining") this.#cutAndForce();
+    else this.#cut.push(...this.inFlight.cutAll(clock.now())); // work started during cleanup and not done
+    this.#recordUnrunHooks();
+    this.#enter("stopped");
+    for (const timer of this.#timers) clock.clearTimeout(timer);
+    this.#timers.clear();
+    for (const remove of this.#removeListeners.splice(0)) remove();
+    const report = this.#report();
+    logReport(logger, report);
+    this.#resolveDone(report);
+    if (exit) {
+      // A second signal means "now"; otherwise let code awaiting `done` run its continuation first.
+      if (this.#secondSignal) exitProcess(report.exitCode);
+      else setTimeout(() => exitProcess(report.exitCode), 0);
+    }
+  }
+
+  /** Lists the hook cut by the overall timeout (or a second signal) and those that never got to run. */
+  #recordUnrunHooks(): void {
+    const now = this.options.clock.now();
+    if (this.#runningHook) {
+      const { hook, start } = this.#runningHook;
+      const outcome = this.#secondSignal ? "skipped" : "timeout";
+      this.#hookResults.push({ name: hook.name, outcome, duration: Math.round(now - start) });
+      this.#ranHooks.add(hook);
+      this.#runningHook = undefined;
+    }
+    for (const hook of this.#hooks.slice().reverse()) {
+      if (!this.#ranHooks.has(hook)) this.#hookResults.push({ name: hook.name, outcome: "skipped", duration: 0 });
+    }
+  }
+
+  #report(): ShutdownReport {
+    const cut = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
+    for (const item of this.#cut) cut[item.kind]++;
+    const failedHooks = this.#hookResults.some((hook) => hook.outcome === "failed" || hook.outcome === "timeout");
+    const secondSignal = this.#secondSignal;
+    const exitCode = secondSignal
+      ? 128 + (SIGNAL_NUMBERS[secondSignal] ?? 0)
+      : this.#cut.length > 0 || failedHooks || this.#failedTasks > 0 || this.#uncaught
+      ? 1
+      : 0;
+    const times = this.#phaseTimes;
+    return {
+      trigger: this.#trigger,
+      reason: this.#reason,
+      phases: {
+        ...(times.unready === undefined ? {} : { unready: times.unready }),
+        draining: times.draining ?? times.stopped ?? 0,
+        cleanup: times.cleanup ?? times.stopped ?? 0,
+        stopped: times.stopped ?? 0,
+      },
+      duration: times.stopped ?? 0,
+      finished: this.inFlight.finished(),
+      refused: this.refused,
+      cut,
+      cutItems: this.#cut,
+      failedTasks: this.#failedTasks,
+      hooks: this.#hookResults,
+      forced: this.#forced,
+      exitCode,
+    };
+  }
+
+  #enter(phase: Phase): void {
+    this.#phase = phase;
+    this.#phaseTimes[phase] = Math.round(this.options.clock.now() - this.#startedAt);
+  }
+
+  #progress(): void {
+    this.#after(PROGRESS_INTERVAL, () => {
+      if (this.#phase !== "unready" && this.#phase !== "draining") return;
+      const counts = this.inFlight.counts();
+      const remaining = this.drainRemaining;
+      this.options.logger.info(`${this.#phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
+        phase: this.#phase,
+        ...counts,
+        remaining,
+      });
+      this.#progress();
+    });
+  }
+
+  #after(ms: number, callback: () => void): void {
+    const { clock } = this.options;
+    const timer = clock.setTimeout(() => {
+      this.#timers.delete(timer);
+      callback();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #abortStopNow(why: string): void {
+    if (!this.stopNow.signal.aborted) this.stopNow.abort(new ShutdownError(why, { cause: this.#reason }));
+  }
+
+  #safely(what: string, fn: () => unknown): void {
+    try {
+      const result = fn();
+      if (result instanceof Promise) result.catch((error) => this.#logError(what, error));
+    } catch (error) {
+      this.#logError(what, error);
+    }
+  }
+
+  #logError(what: string, error: unknown): void {
+    this.options.logger.error(`${what} failed: ${(error as Error)?.message ?? error}`, { error });
+  }
+}
+
+/** @internal `1.5 s` or `300 ms`. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,88 @@
+import type { FetchHandler } from "./fetch.ts";
+import type { Runtime } from "./runtime.ts";
+
+/** @internal A running server, whatever the runtime. */
+export interface StartedServer {
+  hostname: string;
+  port: number;
+  server: unknown;
+  /** Resolves when the server has closed; undefined where the runtime offers no such event (Bun). */
+  finished: Promise<void> | undefined;
+  /** Closes it now, connections included. */
+  close(): Promise<void>;
+}
+
+interface StartOptions {
+  port?: number;
+  hostname?: string;
+  tls?: { cert: string; key: string };
+  websocket?: unknown;
+}
+
+/** @internal Starts the runtime's own HTTP server for `fetch` and resolves once it listens. */
+export async function startServer(runtime: Runtime, fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  const port = options.port ?? 8000;
+  const g = globalThis as Record<string, any>; // deno-lint-ignore no-explicit-any
+  if (runtime === "deno") {
+    const server = g.Deno.serve({
+      port,
+      ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+      ...(options.tls ?? {}),
+      onListen: () => {}, // serve() reports the address itself
+      handler: fetch,
+    });
+    return {
+      hostname: server.addr.hostname,
+      port: server.addr.port,
+      server,
+      finished: server.finished,
+      close: () => server.shutdown(),
+    };
+  }
+  if (runtime === "bun") {
+    const server = g.Bun.serve({
+      port,
+      ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.websocket ? { websocket: options.websocket } : {}),
+      fetch,
+    });
+    return {
+      hostname: server.hostname,
+      port: server.port,
+      server,
+      finished: undefined,
+      close: () => server.stop(true),
+    };
+  }
+  if (runtime === "node") {
+    // Imported here only, so that Deno and Bun users never load it and the core needs no dependency.
+    const { serve } = await import("@hono/node-server");
+    const https = options.tls ? await import("node:https") : undefined;
+    const server = serve({
+      fetch,
+      port,
+      ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+      ...(https ? { createServer: https.createServer, serverOptions: { ...options.tls } } : {}),
+    }) as import("node:http").Server;
+    if (!server.listening) {
+      await new Promise<void>((resolve, reject) => {
+        server.once("listening", resolve);
+        server.once("error", reject);
+      });
+    }
+    const address = server.address() as import("node:net").AddressInfo;
+    return {
+      hostname: address.address,
+      port: address.port,
+      server,
+      finished: new Promise((resolve) => server.once("close", () => resolve())),
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
+  throw new Error(`Cannot serve: no server API on this runtime (${runtime}); use shutdown.wrap() with your platform's`);
+}

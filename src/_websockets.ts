@@ -1,0 +1,60 @@
+import type { Lifecycle } from "./_lifecycle.ts";
+import { describe } from "./_options.ts";
+
+/**
+ * Anything WebSocket-like: the web `WebSocket` (Deno, Bun's client, browsers), Bun's `ServerWebSocket`,
+ * Hono's `WSContext`, or the `ws` package's socket. Only `close()` is required; the close event is observed
+ * through `addEventListener` or `on` when the object has one.
+ */
+export interface WebSocketLike {
+  close(code?: number, reason?: string): void;
+  terminate?(): void;
+  readyState?: number;
+  addEventListener?(type: "close", listener: () => void, options?: { once?: boolean }): void;
+  on?(event: "close", listener: () => void): unknown;
+}
+
+const CLOSED = 3;
+
+/**
+ * @internal Counts `webSocket` until it closes. When draining starts it is sent 1001 "Going Away"; at the
+ * deadline it is terminated. Returns the function that stops tracking it (call it from your close handler
+ * when the socket has no close event of its own, as with Bun's ServerWebSocket).
+ */
+export function trackWebSocket(lifecycle: Lifecycle, webSocket: WebSocketLike): () => void {
+  if (typeof webSocket?.close !== "function") {
+    throw new TypeError(`Cannot track WebSocket: expected an object with close(), received ${describe(webSocket)}`);
+  }
+  const { inFlight } = lifecycle;
+  const entry = inFlight.add("webSockets", "WebSocket", lifecycle.options.clock.now());
+  const goAway = () => {
+    if (webSocket.readyState !== CLOSED) tryClose(webSocket, 1001, "Going Away");
+  };
+  const terminate = () => {
+    try {
+      if (typeof webSocket.terminate === "function") webSocket.terminate();
+      else webSocket.close(1001, "Going Away");
+    } catch {
+      // Already gone: nothing to terminate.
+    }
+  };
+  const untrack = () => {
+    lifecycle.onDrain.delete(goAway);
+    lifecycle.onForce.delete(terminate);
+    inFlight.delete(entry);
+  };
+  if (typeof webSocket.addEventListener === "function") webSocket.addEventListener("close", untrack, { once: true });
+  else if (typeof webSocket.on === "function") webSocket.on("close", untrack);
+  lifecycle.onForce.add(terminate);
+  if (lifecycle.phase === "running" || lifecycle.phase === "unready") lifecycle.onDrain.add(goAway);
+  else goAway();
+  return untrack;
+}
+
+function tryClose(webSocket: WebSocketLike, code: number, reason: string): void {
+  try {
+    webSocket.close(code, reason);
+  } catch {
+    // A socket that is closing already throws on some runtimes; that is the outcome we want.
+  }
+}

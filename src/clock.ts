@@ -1,0 +1,29 @@
+/**
+ * The time source of the lifecycle. Injected in tests so that timing logic is checked without real waiting;
+ * the default is the runtime's monotonic clock and timers.
+ */
+export interface Clock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Calls `fn` after `ms` milliseconds; returns a handle for `clearTimeout`. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a pending `setTimeout`. */
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The real clock: `performance.now()` and the global timers.
+ *
+ * @example Reading the time
+ * ```ts
+ * import { systemClock } from "@graceful/drain";
+ *
+ * const start = systemClock.now();
+ * console.log(systemClock.now() >= start); // true
+ * ```
+ */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

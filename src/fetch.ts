@@ -1,0 +1,40 @@
+import type { Lifecycle } from "./_lifecycle.ts";
+import { abandon, admit, release } from "./_gate.ts";
+
+/**
+ * Any fetch-style handler: `Deno.serve`'s `(request, info)`, `Bun.serve`'s `(request, server)`,
+ * `@hono/node-server`'s `(request, { incoming, outgoing })`, or Hono's `app.fetch`. It may return nothing
+ * (Bun, after `server.upgrade()`).
+ */
+// deno-lint-ignore no-explicit-any
+export type FetchHandler = (request: Request, ...rest: any[]) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * @internal Wraps `handler` with the lifecycle's gate: while running it only counts; while `unready` it
+ * serves and marks responses `Connection: close`; from `draining` on it refuses before the handler runs.
+ */
+export function wrapFetch<H extends FetchHandler>(lifecycle: Lifecycle, handler: H): H {
+  if (typeof handler !== "function") {
+    throw new TypeError(`Cannot wrap: expected a fetch handler function, received ${typeof handler}`);
+  }
+  const wrapped = (request: Request, ...rest: unknown[]) => {
+    const entry = admit(lifecycle, request, rest[0]);
+    if (entry instanceof Response) return entry;
+    let result;
+    try {
+      result = handler(request, ...rest);
+    } catch (error) {
+      abandon(lifecycle, entry);
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.then((response) => release(lifecycle, entry, response, rest[0]), (error) => {
+        abandon(lifecycle, entry);
+        throw error;
+      });
+    }
+    return release(lifecycle, entry, result, rest[0]);
+  };
+  Object.defineProperty(wrapped, "name", { value: handler.name || "wrapped" });
+  return wrapped as H;
+}

@@ -1,0 +1,97 @@
+import type { Lifecycle } from "./_lifecycle.ts";
+import { describe } from "./_options.ts";
+
+/** Options of `shutdown.addReadinessCheck()`. */
+export interface ReadinessCheckOptions {
+  /** Shown in logs when the check fails. @default {the function's name} */
+  name?: string;
+  /**
+   * How long the check may take before it counts as failed.
+   * @default {1000}
+   */
+  timeout?: number;
+}
+
+interface Check {
+  name: string;
+  timeout: number;
+  run: (signal: AbortSignal) => unknown;
+}
+
+const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
+
+/**
+ * @internal The readiness and liveness probes. Bodies are small JSON with the status and the phase; nothing
+ * else about the process is exposed.
+ */
+export class Readiness {
+  readonly #lifecycle: Lifecycle;
+  readonly #checks = new Set<Check>();
+
+  constructor(lifecycle: Lifecycle) {
+    this.#lifecycle = lifecycle;
+  }
+
+  add(run: (signal: AbortSignal) => unknown, options: ReadinessCheckOptions = {}): () => void {
+    const context = "Cannot add readiness check";
+    if (typeof run !== "function") throw new TypeError(`${context}: expected a function, received ${describe(run)}`);
+    const timeout = options.timeout ?? 1_000;
+    if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 0) {
+      throw new RangeError(`${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`);
+    }
+    const check = { name: options.name ?? (run.name || "check"), timeout, run };
+    this.#checks.add(check);
+    return () => this.#checks.delete(check);
+  }
+
+  async respond(_request?: Request): Promise<Response> {
+    const phase = this.#lifecycle.phase;
+    let ready = phase === "running";
+    if (ready && this.#checks.size > 0) {
+      const results = await Promise.all([...this.#checks].map((check) => this.#run(check)));
+      ready = results.every(Boolean) && this.#lifecycle.phase === "running";
+    }
+    return new Response(JSON.stringify({ status: ready ? "ready" : "unready", phase: this.#lifecycle.phase }), {
+      status: ready ? 200 : 503,
+      headers: JSON_HEADERS,
+    });
+  }
+
+  liveness(): Response {
+    const phase = this.#lifecycle.phase;
+    const alive = phase !== "stopped";
+    return new Response(JSON.stringify({ status: alive ? "alive" : "stopped", phase }), {
+      status: alive ? 200 : 503,
+      headers: JSON_HEADERS,
+    });
+  }
+
+  /** Runs one check bounded by its timeout; a throw, a rejection, `false` or the timeout count as failing. */
+  async #run(check: Check): Promise<boolean> {
+    const controller = new AbortController();
+    const { clock, logger } = this.#lifecycle.options;
+    let timer: unknown;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = clock.setTimeout(() => {
+        controller.abort(new DOMException(`readiness check "${check.name}" timed out`, "TimeoutError"));
+        resolve(false);
+      }, check.timeout);
+    });
+    try {
+      const passed = await Promise.race([
+        Promise.resolve().then(() => check.run(controller.signal)).then((value) => value !== false),
+        timedOut,
+      ]);
+      if (!passed) logger.warn(`readiness check "${check.name}" failed`, { check: check.name });
+      return passed;
+    } catch (error) {
+      logger.warn(`readiness check "${check.name}" failed: ${(error as Error)?.message ?? error}`, {
+        check: check.name,
+        error,
+      });
+      return false;
+    } finally {
+      clock.clearTimeout(timer);
+    }
+  }
+}

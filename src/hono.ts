@@ -1,0 +1,127 @@
+/**
+ * Hono middleware for graceful-drain: `graceful(shutdown)` gates and counts requests like
+ * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown.
+ *
+ * @example A Hono app that drains on SIGTERM
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * import { createShutdown, serve } from "@graceful/drain";
+ * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown();
+ * const app = new Hono<GracefulEnv>();
+ * app.use(graceful(shutdown));
+ * app.get("/report", async (c) => {
+ *   const rows = await buildReport({ signal: c.var.shutdown.signal });
+ *   return c.json(rows);
+ * });
+ * await serve(app, { port: 8000, shutdown });
+ * ```
+ *
+ * @module
+ */
+import { abandon, admit, release } from "./_gate.ts";
+import { lifecycleOf, type Shutdown } from "./shutdown.ts";
+
+/** What `c.var.shutdown` holds for one request. Both signals are built on first read only. */
+export interface RequestShutdown {
+  /** Aborts when the client went away or the shutdown started: "wrap up". */
+  readonly signal: AbortSignal;
+  /** Aborts when the client went away or the drain time is over: "stop now". */
+  readonly deadline: AbortSignal;
+}
+
+/** The variables `graceful()` sets. */
+export interface GracefulVariables {
+  /** This request's view of the shutdown. */
+  shutdown: RequestShutdown;
+}
+
+/**
+ * The Hono Env type that makes `c.var.shutdown` typed: `new Hono<GracefulEnv>()`, or intersect it with your
+ * own Env.
+ */
+export interface GracefulEnv {
+  /** See {@linkcode GracefulVariables}. */
+  Variables: GracefulVariables;
+}
+
+/**
+ * The part of Hono's Context this middleware uses. Structural, so that it works with `npm:hono` and
+ * `jsr:@hono/hono` alike without importing either.
+ */
+export interface GracefulContext {
+  /** Hono's request wrapper. */
+  req: { raw: Request };
+  /** The response, readable after `next()`. */
+  res: Response;
+  /** What the runtime passed beside the request (Deno's info, Bun's server, Node's bindings). */
+  env: unknown;
+  /** Sets a variable. */
+  set(key: "shutdown", value: RequestShutdown): void;
+}
+
+/** The middleware `graceful()` returns, assignable to Hono's `MiddlewareHandler`. */
+export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>) => Promise<Response | void>;
+
+/**
+ * Hono middleware with the behaviour of `shutdown.wrap()`: requests count until their response (and
+ * streamed body) has been sent; while `unready` responses carry `Connection: close`; from `draining` on new
+ * requests get a 503 before any handler runs. Sets `c.var.shutdown` (see {@linkcode RequestShutdown}).
+ *
+ * @param shutdown The shutdown from `createShutdown()`.
+ * @returns The middleware; register it first, with `app.use(graceful(shutdown))`.
+ *
+ * @example Wrapping up a long job when the shutdown starts
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const app = new Hono<GracefulEnv>();
+ * app.use(graceful(shutdown));
+ * app.get("/", (c) => c.text(c.var.shutdown.signal.aborted ? "wrapping up" : "working"));
+ * const response = await app.request("/");
+ * console.log(await response.text()); // "working"
+ * ```
+ */
+export function graceful(shutdown: Shutdown): GracefulMiddleware {
+  const lifecycle = lifecycleOf(shutdown);
+  return async function graceful(c, next) {
+    const request = c.req.raw;
+    const entry = admit(lifecycle, request, c.env);
+    if (entry instanceof Response) return entry;
+    c.set("shutdown", new LazyRequestShutdown(request, shutdown));
+    try {
+      await next();
+    } catch (error) {
+      abandon(lifecycle, entry);
+      throw error;
+    }
+    // Hono's `await next()` returns before a streamed body ends: release() counts the body, not the handler.
+    const response = release(lifecycle, entry, c.res, c.env) as Response;
+    if (response !== c.res) c.res = response;
+  };
+}
+
+/** Builds the request's combined signals on first read: most handlers never look at them. */
+class LazyRequestShutdown implements RequestShutdown {
+  readonly #request: Request;
+  readonly #shutdown: Shutdown;
+  #signal: AbortSignal | undefined;
+  #deadline: AbortSignal | undefined;
+
+  constructor(request: Request, shutdown: Shutdown) {
+    this.#request = request;
+    this.#shutdown = shutdown;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= AbortSignal.any([this.#request.signal, this.#shutdown.signal]));
+  }
+
+  get deadline(): AbortSignal {
+    return (this.#deadline ??= AbortSignal.any([this.#request.signal, this.#shutdown.deadline]));
+  }
+}

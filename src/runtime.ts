@@ -1,0 +1,27 @@
+/** The JavaScript runtimes graceful-drain tells apart. */
+export type Runtime = "deno" | "bun" | "node" | "workerd" | "unknown";
+
+/**
+ * Tells which runtime this code runs on. Deno and Bun both provide a `process` global for Node
+ * compatibility, so they are recognised by their own globals first.
+ *
+ * @returns `"deno"`, `"bun"`, `"node"`, `"workerd"` (Cloudflare Workers) or `"unknown"`.
+ *
+ * @example Branching on the runtime
+ * ```ts
+ * import { detectRuntime } from "@graceful/drain";
+ *
+ * const runtime = detectRuntime();
+ * console.log(["deno", "bun", "node", "workerd", "unknown"].includes(runtime)); // true
+ * ```
+ */
+export function detectRuntime(): Runtime {
+  const g = globalThis as Record<string, unknown>;
+  if (typeof g.Deno === "object" && g.Deno !== null) return "deno";
+  if (typeof g.Bun === "object" && g.Bun !== null) return "bun";
+  const userAgent = (g.navigator as { userAgent?: unknown } | undefined)?.userAgent;
+  if (userAgent === "Cloudflare-Workers") return "workerd";
+  const versions = (g.process as { versions?: { node?: unknown } } | undefined)?.versions;
+  if (typeof versions?.node === "string") return "node";
+  return "unknown";
+}

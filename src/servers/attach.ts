@@ -1,0 +1,27 @@
+import type { Lifecycle } from "../_lifecycle.ts";
+import { describe } from "../_options.ts";
+import { bunDrainer, type BunServerLike } from "./bun.ts";
+import { denoDrainer, type DenoHttpServerLike } from "./deno.ts";
+import { nodeDrainer, type NodeHttpServerLike } from "./node.ts";
+import type { ServerDrainer } from "./types.ts";
+
+/** A server `attach()` can own: a Deno `HttpServer`, a Bun `Server`, or a `node:http`/`node:https` server. */
+export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServerLike;
+
+/** @internal Picks the runtime's drainer by the server's shape and hands it to the lifecycle. */
+export function attachServer<S extends AttachableServer>(lifecycle: Lifecycle, server: S): S {
+  lifecycle.addDrainer(drainerFor(server));
+  return server;
+}
+
+function drainerFor(server: AttachableServer): ServerDrainer {
+  const s = server as unknown as Record<string, unknown>;
+  if (typeof s?.closeAllConnections === "function") return nodeDrainer(server as NodeHttpServerLike);
+  if (typeof s?.shutdown === "function" && s.finished instanceof Promise) {
+    return denoDrainer(server as DenoHttpServerLike);
+  }
+  if (typeof s?.stop === "function" && typeof s.upgrade === "function") return bunDrainer(server as BunServerLike);
+  throw new TypeError(
+    `Cannot attach: expected a Deno HttpServer, a Bun Server or a node:http server, received ${describe(server)}`,
+  );
+}

@@ -1,0 +1,172 @@
+import type { ServerDrainer } from "./types.ts";
+
+/** The parts of a `node:net` / `node:tls` socket this adapter touches. */
+export interface NodeSocketLike {
+  readonly destroyed: boolean;
+  readonly writable: boolean;
+  readonly bytesRead: number;
+  end(): unknown;
+  destroy(): unknown;
+  /** What Node's HTTP server calls after a response that carried `Connection: close`; replaced per socket. */
+  destroySoon?: () => void;
+  once(event: "close" | "finish", listener: () => void): unknown;
+  /** Node's current response on this socket; internal but stable since Node 0.x, read only to tell busy from idle. */
+  _httpMessage?: { readonly writableEnded: boolean; once(event: "finish", listener: () => void): unknown } | null;
+}
+
+// `any`, not `unknown`: Node types `off()`'s listener as `(...args: any[]) => void`, and nothing narrower is
+// assignable from it.
+// deno-lint-ignore no-explicit-any
+type Listener = (...args: any[]) => void;
+
+/** The parts of a `node:http` or `node:https` Server this adapter uses (what `@hono/node-server`'s `serve()` returns). */
+export interface NodeHttpServerLike {
+  close(): unknown;
+  closeAllConnections?(): void;
+  /** Present on TLS servers only: their HTTP sockets arrive by `secureConnection`. */
+  addContext?: unknown;
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: () => void): unknown;
+  off(event: string, listener: Listener): unknown;
+}
+
+/**
+ * How long a closed connection waits for the client's FIN before it is destroyed. Well-behaved clients answer
+ * our FIN at once; this only bounds one that keeps its half open.
+ */
+const LINGER_MS = 1000;
+
+/**
+ * Drains a `node:http` or `node:https` server: closes the listener without touching connections, ends each
+ * connection once its last response is sent, and forces what is left at the deadline.
+ *
+ * Create it right after the server is created or listening: it sees only connections accepted afterwards.
+ *
+ * @param server A `node:http` / `node:https` Server, e.g. the one `@hono/node-server`'s `serve()` returns.
+ * @returns The {@linkcode ServerDrainer} the lifecycle drives.
+ *
+ * @example Drain a node:http server
+ * ```ts ignore
+ * import { createServer } from "node:http";
+ * import { nodeDrainer } from "./node.ts";
+ *
+ * const server = createServer((_req, res) => res.end("ok")).listen(0);
+ * const drainer = nodeDrainer(server);
+ * drainer.drain();        // new connections are refused; open ones keep being served
+ * await drainer.close();  // idle connections get FIN; resolves on the server's "close"
+ * ```
+ */
+export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
+  // HTTP sockets (TLS sockets on https), ended gracefully; every TCP socket, destroyed on force (on https one
+  // still in its TLS handshake is only there).
+  const tls = server.addContext !== undefined;
+  const sockets = new Set<NodeSocketLike>();
+  const tcp = tls ? new Set<NodeSocketLike>() : sockets;
+  const onTcp = (socket: NodeSocketLike): void => {
+    tcp.add(socket);
+    socket.once("close", () => tcp.delete(socket));
+  };
+  const onHttp = (socket: NodeSocketLike): void => {
+    if (tls) {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    }
+    // Node ends a `Connection: close` response with destroySoon(): destroy() as soon as the FIN is queued.
+    // Bytes the client sends after that (the rest of an unread request body, a pipelined request) make the
+    // kernel answer with a reset that discards the response still unsent or unread (measured: a 503 lost).
+    if (socket.destroySoon) socket.destroySoon = () => end(socket);
+  };
+  const httpEvent = tls ? "secureConnection" : "connection";
+  server.on("connection", onTcp);
+  server.on(httpEvent, onHttp);
+
+  let draining = false;
+  let closing = false;
+  const watched = new WeakSet<object>();
+  // bytesRead of each socket idle when the drain began: more since then, and no response, means a request is
+  // still arriving (its headers incomplete).
+  const idleMarks = new WeakMap<NodeSocketLike, number>();
+
+  // End a socket once the response now on it has been sent, unless another is queued (pipelining) or Node is
+  // already ending it (the response carried `Connection: close`).
+  const settle = (socket: NodeSocketLike, sent = false): void => {
+    if (socket.destroyed || !socket.writable) return;
+    const res = socket._httpMessage;
+    if (res && !res.writableEnded) {
+      if (!watched.has(res)) {
+        watched.add(res);
+        res.once("finish", () => settle(socket, true));
+      }
+      return;
+    }
+    // A response just sent without `Connection: close` (its headers went out before the drain): the client
+    // would reuse the socket, so tell it with a FIN now.
+    if (sent || res) return end(socket);
+    // An idle socket waits for close(): a client may be sending on it at this instant.
+    if (closing && socket.bytesRead === idleMarks.get(socket)) end(socket);
+  };
+
+  // Half-close, not destroy: queued response bytes go out before the FIN, and we keep reading until the
+  // client's FIN, so that data it sends meanwhile cannot turn the close into a reset that discards the
+  // response. The linger starts once everything is handed to the kernel; a slow reader is the deadline's.
+  const end = (socket: NodeSocketLike): void => {
+    if (!socket.writable) return;
+    socket.end();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    socket.once("finish", () => timer = setTimeout(() => socket.destroy(), LINGER_MS));
+    socket.once("close", () => clearTimeout(timer));
+  };
+
+  // While draining, a response that ends without `Connection: close` must still end its socket.
+  const onRequest = (req: { socket: NodeSocketLike }): void => settle(req.socket);
+
+  // `http.Server#close()` also destroys idle keep-alive sockets (Node >= 19) and a request a client is sending
+  // on one at that instant is lost, so only the listener is closed, with `net.Server#close`.
+  const closeListener = (): void => {
+    let proto: object | null = server;
+    while ((proto = Object.getPrototypeOf(proto)) !== null) {
+      if (Object.hasOwn(proto, "listen")) {
+        (proto as { close(): unknown }).close.call(server);
+        return;
+      }
+    }
+    server.close();
+  };
+
+  const cleanup = (): void => {
+    server.off("connection", onTcp);
+    server.off(httpEvent, onHttp);
+    server.off("request", onRequest);
+  };
+  server.once("close", cleanup);
+
+  const drain = (): void => {
+    if (draining) return;
+    draining = true;
+    closeListener();
+    server.on("request", onRequest);
+    for (const socket of sockets) {
+      idleMarks.set(socket, socket.bytesRead);
+      settle(socket);
+    }
+  };
+
+  return {
+    drain,
+    close(): Promise<void> {
+      drain();
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.once("close", resolve));
+      // Emits "close" on the next tick if no connection is left, else when the last one closes.
+      closeListener();
+      for (const socket of sockets) settle(socket);
+      return closed;
+    },
+    force(): void {
+      closing = true;
+      closeListener();
+      server.closeAllConnections?.();
+      for (const socket of tcp) socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * The one small interface every runtime's server adapter conforms to. `attach()` picks the adapter for the
+ * server it is given; the lifecycle calls these three methods, in this order, at most once each.
+ */
+export interface ServerDrainer {
+  /**
+   * Draining has begun. Stop accepting new connections where the runtime can do so without closing the
+   * existing ones; otherwise keep listening (the fetch wrapper answers new requests with a 503). Must not
+   * close idle keep-alive connections now: a client may be sending on them at this instant.
+   */
+  drain(): void;
+  /**
+   * The drain is over and nothing is in flight: close the listener if still open and every connection that
+   * stayed idle, so that the process can exit. Resolves when the server has closed (bounded by the caller).
+   */
+  close(): Promise<void>;
+  /** The drain deadline passed: force-close every remaining connection now. */
+  force(): void;
+}

@@ -1,0 +1,136 @@
+import { describe, resolveOptions } from "./_options.ts";
+import { Lifecycle } from "./_lifecycle.ts";
+import type { InFlightCounts } from "./in_flight.ts";
+import type { CleanupOptions, Phase, ShutdownOptions, ShutdownReport } from "./types.ts";
+import { type FetchHandler, wrapFetch } from "./fetch.ts";
+import { attachServer, type AttachableServer } from "./servers/attach.ts";
+import { type ReadinessCheckOptions, Readiness } from "./health.ts";
+import { trackWebSocket, type WebSocketLike } from "./_websockets.ts";
+
+/** A graceful shutdown: its state, its signals, and the means to register work and cleanup with it. */
+export interface Shutdown extends AsyncDisposable {
+  /** The current phase: `running`, `unready`, `draining`, `cleanup` or `stopped`. */
+  readonly phase: Phase;
+  /** Aborts when the shutdown starts: "wrap up". Its reason is a `ShutdownError`. */
+  readonly signal: AbortSignal;
+  /** Aborts when the drain is over (deadline passed, or nothing left in flight): "stop now". */
+  readonly deadline: AbortSignal;
+  /** What is in flight now. */
+  readonly inFlight: InFlightCounts;
+  /** Resolves once, with the report, when stopped. Never rejects. */
+  readonly done: Promise<ShutdownReport>;
+  /** Starts the shutdown by hand (idempotent); returns `done`. */
+  trigger(reason?: unknown): Promise<ShutdownReport>;
+  /** Registers a cleanup hook; hooks run last registered first. Returns the function that unregisters it. */
+  onCleanup(hook: (signal: AbortSignal) => unknown, options?: CleanupOptions): () => void;
+  /** Disposes `resource` (AsyncDisposable or Disposable) in cleanup, like a hook; returns it. */
+  use<T extends AsyncDisposable | Disposable>(resource: T, options?: CleanupOptions): T;
+  /** Background work that the drain waits for; a rejection is logged and reported, never thrown. */
+  waitUntil(promise: PromiseLike<unknown>, options?: { name?: string }): void;
+  /** Counts a WebSocket until it closes, sends it 1001 when draining starts; returns the untrack function. */
+  trackWebSocket(webSocket: WebSocketLike): () => void;
+  /** Wraps a fetch handler: gating, counting, `Connection: close` while shutting down. */
+  wrap<H extends FetchHandler>(handler: H): H;
+  /** Owns the stop of a Deno `HttpServer`, a Bun `Server` or a `node:http(s)` server; returns it. */
+  attach<S extends AttachableServer>(server: S): S;
+  /** Readiness: 200 while running and every check passes, 503 otherwise. */
+  readiness(request?: Request): Promise<Response>;
+  /** Liveness: 200 until stopped. */
+  liveness(request?: Request): Response;
+  /** Registers a readiness check (a database ping, say), bounded by its timeout; returns the unregister function. */
+  addReadinessCheck(check: (signal: AbortSignal) => unknown, options?: ReadinessCheckOptions): () => void;
+}
+
+const lifecycles = new WeakMap<Shutdown, Lifecycle>();
+
+/** @internal The hidden state behind a shutdown, for the Hono middleware. */
+export function lifecycleOf(shutdown: Shutdown): Lifecycle {
+  const lifecycle = lifecycles.get(shutdown);
+  if (!lifecycle) {
+    throw new TypeError("Expected a shutdown created by createShutdown(), received " + describe(shutdown));
+  }
+  return lifecycle;
+}
+
+/**
+ * Creates the graceful shutdown of this process. With the default options it listens to SIGINT and SIGTERM
+ * and, on the first, goes `running → unready → draining → cleanup → stopped` within `timeout`, then exits.
+ *
+ * @param options Durations in milliseconds; see {@linkcode ShutdownOptions} for each default.
+ * @returns The shutdown.
+ * @throws {TypeError} An option of the wrong type, or an unknown option.
+ * @throws {RangeError} A negative, NaN or infinite duration, an unknown signal, or `delay` above `timeout`.
+ *
+ * @example A manual shutdown with a cleanup hook
+ * ```ts
+ * import { createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false, timeout: 1000 });
+ * shutdown.onCleanup(() => console.log("closing the database"), { name: "db" });
+ * const report = await shutdown.trigger("deploy");
+ * console.log(report.exitCode, report.hooks[0].outcome); // 0 "ok"
+ * ```
+ */
+export function createShutdown(options?: ShutdownOptions): Shutdown {
+  const lifecycle = new Lifecycle(resolveOptions(options));
+  const readiness = new Readiness(lifecycle);
+  let hookCount = 0;
+  const addHook = (run: (signal: AbortSignal) => unknown, hookOptions: CleanupOptions, fallbackName: string) => {
+    const context = "Cannot register cleanup hook";
+    const timeout = hookOptions.timeout;
+    if (timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0) || !Number.isFinite(timeout))) {
+      throw new RangeError(`${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`);
+    }
+    if (hookOptions.name !== undefined && typeof hookOptions.name !== "string") {
+      throw new TypeError(`${context}: "name" must be a string, received ${describe(hookOptions.name)}`);
+    }
+    hookCount++;
+    return lifecycle.addHook({ name: hookOptions.name || fallbackName || `cleanup #${hookCount}`, timeout, run });
+  };
+  const shutdown: Shutdown = {
+    get phase() {
+      return lifecycle.phase;
+    },
+    signal: lifecycle.started.signal,
+    deadline: lifecycle.stopNow.signal,
+    get inFlight() {
+      return lifecycle.inFlight.counts();
+    },
+    done: lifecycle.done,
+    trigger: (reason) => lifecycle.trigger("manual", reason),
+    onCleanup(hook, hookOptions = {}) {
+      if (typeof hook !== "function") {
+        throw new TypeError(`Cannot register cleanup hook: expected a function, received ${describe(hook)}`);
+      }
+      return addHook(hook, hookOptions, hook.name);
+    },
+    use(resource, hookOptions = {}) {
+      const r = resource as Partial<AsyncDisposable & Disposable>;
+      const dispose = r?.[Symbol.asyncDispose] ?? r?.[Symbol.dispose];
+      if (typeof dispose !== "function") {
+        throw new TypeError(
+          `Cannot use resource: expected an AsyncDisposable or Disposable, received ${describe(resource)}`,
+        );
+      }
+      addHook(() => dispose.call(resource), hookOptions, (resource as object).constructor?.name ?? "resource");
+      return resource;
+    },
+    waitUntil(promise, taskOptions = {}) {
+      if (typeof (promise as PromiseLike<unknown>)?.then !== "function") {
+        throw new TypeError(`Cannot wait until: expected a promise, received ${describe(promise)}`);
+      }
+      lifecycle.waitUntil(promise, taskOptions.name ?? "task");
+    },
+    trackWebSocket: (webSocket) => trackWebSocket(lifecycle, webSocket),
+    wrap: (handler) => wrapFetch(lifecycle, handler),
+    attach: (server) => attachServer(lifecycle, server),
+    readiness: (request) => readiness.respond(request),
+    liveness: () => readiness.liveness(),
+    addReadinessCheck: (check, checkOptions) => readiness.add(check, checkOptions),
+    [Symbol.asyncDispose]: async () => {
+      await lifecycle.trigger("dispose");
+    },
+  };
+  lifecycles.set(shutdown, lifecycle);
+  return shutdown;
+}

@@ -1,0 +1,120 @@
+import type { Clock } from "./clock.ts";
+import type { CutItem, InFlightCounts } from "./in_flight.ts";
+
+/** The lifecycle's phases, entered once each, in this order. */
+export type Phase = "running" | "unready" | "draining" | "cleanup" | "stopped";
+
+/**
+ * Where log lines go. Each call gets a one-line message and a structured object (phase, counts, remaining
+ * milliseconds, …). For pino, whose argument order is the other way round:
+ * `{ info: (m, o) => log.info(o, m), warn: (m, o) => log.warn(o, m), error: (m, o) => log.error(o, m) }`.
+ */
+export interface Logger {
+  /** Phase changes, progress, the report. */
+  info(message: string, data?: Record<string, unknown>): void;
+  /** Work cut at the deadline, a hook that timed out, a second signal. */
+  warn(message: string, data?: Record<string, unknown>): void;
+  /** A hook, task or handler that threw; an uncaught error. */
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** Options of `createShutdown()`. Every duration is in milliseconds. */
+export interface ShutdownOptions {
+  /**
+   * One deadline for the whole shutdown, counted from the trigger: delay, drain and cleanup together. At
+   * `timeout` the process exits whatever is still running.
+   * @default {8000} (25000 where `KUBERNETES_SERVICE_HOST` is set)
+   */
+  timeout?: number;
+  /**
+   * How long to keep serving after the trigger while readiness answers 503, so that load balancers stop
+   * sending new connections before the listener closes.
+   * @default {0} (5000 where `KUBERNETES_SERVICE_HOST` is set)
+   */
+  delay?: number;
+  /**
+   * Time kept for cleanup hooks at the end of `timeout`: the drain ends at `timeout - cleanupTimeout`. Clamped
+   * to half of `timeout`; 0 when no hook or resource is registered at the trigger.
+   * @default {2000}
+   */
+  cleanupTimeout?: number;
+  /**
+   * OS signals that start the shutdown, or `false` for manual use only (`trigger()`).
+   * @default {["SIGINT", "SIGTERM"]} (`["SIGINT", "SIGBREAK"]` on Windows; `false` where the runtime has none)
+   */
+  signals?: readonly string[] | false;
+  /**
+   * Exit the process when stopped, with code 0 (all finished), 1 (something cut or failed, or an uncaught
+   * error) or 128 + n (a second signal n).
+   * @default {true when signals are on}
+   */
+  exit?: boolean;
+  /**
+   * Where progress and the report go; `false` silences.
+   * @default {console}
+   */
+  logger?: Logger | false;
+  /**
+   * The `Retry-After` of refused requests, rounded up to whole seconds.
+   * @default {1000}
+   */
+  retryAfter?: number;
+  /**
+   * Start the shutdown (exit code 1) on an uncaught exception or unhandled rejection.
+   * @default {false}
+   */
+  handleErrors?: boolean;
+  /**
+   * The time source; tests inject a fake one.
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/** Options of `shutdown.onCleanup()`. */
+export interface CleanupOptions {
+  /** Shown in logs and the report. @default {the function's name, or "cleanup #n"} */
+  name?: string;
+  /** The most this hook may take; it never gets more than what is left of the overall `timeout`. */
+  timeout?: number;
+}
+
+/** How one cleanup hook went, as listed in the report. */
+export interface HookResult {
+  /** The hook's name. */
+  name: string;
+  /** `ok`, `failed` (threw or rejected), `timeout`, or `skipped` (no time left, or a second signal). */
+  outcome: "ok" | "failed" | "timeout" | "skipped";
+  /** Milliseconds it ran. */
+  duration: number;
+  /** The error's message, for `failed`. */
+  error?: string;
+}
+
+/** What a shutdown did, resolved by `shutdown.done`. */
+export interface ShutdownReport {
+  /** What started it: a signal name, `"manual"`, `"error"` or `"dispose"`. */
+  trigger: string;
+  /** The reason given to `trigger()`, or the uncaught error. */
+  reason: unknown;
+  /** Milliseconds after the trigger at which each phase began. */
+  phases: { unready?: number; draining: number; cleanup: number; stopped: number };
+  /** Milliseconds from the trigger to stopped. */
+  duration: number;
+  /** Work in flight that finished after the trigger. */
+  finished: InFlightCounts;
+  /** Requests and WebSocket upgrades refused with 503 while draining, before any handler ran. */
+  refused: number;
+  /** Work still in flight when the drain ended, by kind; `cutItems` lists each. */
+  cut: InFlightCounts;
+  /** Each piece of work cut, with its age. */
+  cutItems: CutItem[];
+  /** `waitUntil()` tasks that rejected. */
+  failedTasks: number;
+  /** Each cleanup hook, in the order run. */
+  hooks: HookResult[];
+  /** Whether connections were force-closed (deadline or second signal). */
+  forced: boolean;
+  /** The exit code: 0, 1, or 128 + n after a second signal n. */
+  exitCode: number;
+}

@@ -1,0 +1,96 @@
+import type { Clock, Logger } from "../mod.ts";
+
+/**
+ * A clock whose time moves only when a test says so. Timers fire in time order; between two timers the
+ * promise continuations they started run (a bounded number of microtask turns), as they would in real time.
+ */
+export class FakeClock implements Clock {
+  #now = 0;
+  #seq = 0;
+  readonly #timers = new Map<number, { at: number; seq: number; fn: () => void }>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.#seq;
+    this.#timers.set(id, { at: this.#now + Math.max(0, ms), seq: id, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+
+  /** Pending timers. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  /** Moves time forward by `ms`, firing each due timer at its own time. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await settle();
+    for (;;) {
+      let next: [number, { at: number; seq: number; fn: () => void }] | undefined;
+      for (const entry of this.#timers) {
+        if (entry[1].at <= target && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))) {
+          next = entry;
+        }
+      }
+      if (!next) break;
+      this.#timers.delete(next[0]);
+      this.#now = next[1].at;
+      next[1].fn();
+      await settle();
+    }
+    this.#now = target;
+    await settle();
+  }
+}
+
+/** Lets pending promise continuations run: a fixed number of microtask turns, no timers involved. */
+export async function settle(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+/** A logger that keeps every line for assertions. */
+export function recordingLogger(): Logger & { lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = [];
+  return {
+    lines,
+    info: (message, data) => void lines.push({ level: "info", message, data }),
+    warn: (message, data) => void lines.push({ level: "warn", message, data }),
+    error: (message, data) => void lines.push({ level: "error", message, data }),
+  };
+}
+
+/** A promise with its resolve and reject (Node 20 has no Promise.withResolvers). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Waits for `promise`, failing after `ms`. The pending timer also keeps the event loop alive, which Deno
+ * needs while a test waits for a signal: its signal listeners do not hold the loop.
+ */
+export async function within<T>(promise: Promise<T>, ms: number, what = "the promise"): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,94 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
+import { Hono } from "hono";
+import { streamText } from "hono/streaming";
+import { createShutdown } from "../mod.ts";
+import { graceful, type GracefulEnv } from "../src/hono.ts";
+import { deferred, settle } from "./_helpers.ts";
+
+function setup(options: Parameters<typeof createShutdown>[0] = {}) {
+  const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000, ...options });
+  const app = new Hono<GracefulEnv>();
+  app.use(graceful(shutdown));
+  return { shutdown, app };
+}
+
+describe("graceful() middleware", () => {
+  test("c.var.shutdown.signal aborts when the shutdown starts; the handler wraps up and answers", async () => {
+    const { shutdown, app } = setup();
+    const started = deferred();
+    app.get("/job", async (c) => {
+      started.resolve();
+      const signal = c.var.shutdown.signal;
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      return c.text(`wrapped up: ${(signal.reason as Error).name}`);
+    });
+    const pending = app.request("/job");
+    await started.promise;
+    assert.equal(shutdown.inFlight.requests, 1);
+    shutdown.trigger();
+    const response = await pending;
+    assert.equal(await response.text(), "wrapped up: ShutdownError");
+    assert.equal(response.headers.get("connection"), "close");
+    assert.equal((await shutdown.done).exitCode, 0);
+  });
+
+  test("refuses with 503 while draining, before the route runs", async () => {
+    const { shutdown, app } = setup();
+    let ran = false;
+    app.get("/", (c) => ((ran = true), c.text("no")));
+    const task = deferred();
+    shutdown.waitUntil(task.promise);
+    shutdown.trigger();
+    const response = await app.request("/");
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("connection"), "close");
+    assert.ok(response.headers.get("retry-after"));
+    assert.equal(ran, false);
+    task.resolve();
+  });
+
+  test("counts a streamed body until it ends, not until next() returns", async () => {
+    const { shutdown, app } = setup();
+    const finish = deferred();
+    app.get("/stream", (c) =>
+      streamText(c, async (stream) => {
+        await stream.write("a");
+        await finish.promise;
+        await stream.write("b");
+      }));
+    const response = await app.request("/stream");
+    shutdown.trigger();
+    await settle();
+    assert.equal(shutdown.phase, "draining");
+    assert.equal(shutdown.inFlight.streams, 1);
+    finish.resolve();
+    assert.equal(await response.text(), "ab");
+    const report = await shutdown.done;
+    assert.equal(report.finished.streams, 1);
+  });
+
+  test("c.var.shutdown.deadline aborts when the drain time is over", async () => {
+    const { shutdown, app } = setup({ timeout: 50 });
+    app.get("/", async (c) => {
+      const deadline = c.var.shutdown.deadline;
+      await new Promise((resolve) => deadline.addEventListener("abort", resolve, { once: true }));
+      return c.text("stopped");
+    });
+    const pending = app.request("/");
+    await settle();
+    shutdown.trigger();
+    assert.equal(await (await pending).text(), "stopped");
+    assert.equal((await shutdown.done).cut.requests, 1);
+  });
+
+  test("many requests reading the signal leave no listeners on the shutdown's signals", async () => {
+    const { shutdown, app } = setup();
+    app.get("/", (c) => c.text(String(c.var.shutdown.signal.aborted)));
+    const before = getEventListeners(shutdown.signal, "abort").length;
+    for (let i = 0; i < 200; i++) await (await app.request("/")).text();
+    assert.equal(getEventListeners(shutdown.signal, "abort").length, before);
+    assert.equal(shutdown.inFlight.requests + shutdown.inFlight.streams, 0);
+  });
+});
