@@ -69,6 +69,13 @@ export function release(
     ctx.outgoing.once("close", () => inFlight.delete(entry));
     return response;
   }
+  if (typeof ctx?.timeout === "function" && typeof ctx.upgrade === "function") {
+    // Bun has no completion signal, and every body looks like a stream there (wrapping one costs 3x the
+    // server's CPU and loses the implicit Content-Type). Its graceful stop(), called once the handlers are
+    // done, waits for every body to its last byte instead, and the deadline forces it.
+    inFlight.delete(entry);
+    return response;
+  }
   return trackBody(response, () => inFlight.delete(entry));
 }
 

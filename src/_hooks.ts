@@ -40,7 +40,10 @@ export function runHook(hook: Hook, budget: number, clock: Clock, logger: Logger
       settle("timeout");
     }, budget);
     try {
-      Promise.resolve(hook.run(controller.signal)).then(() => settle("ok"), (error) => settle("failed", error));
+      Promise.resolve(hook.run(controller.signal)).then(
+        () => settle("ok"),
+        (error) => settle("failed", error),
+      );
     } catch (error) {
       settle("failed", error);
     }

@@ -10,6 +10,13 @@ import type { HookResult, Phase, ShutdownReport } from "./types.ts";
 import type { CutItem } from "./in_flight.ts";
 
 const PROGRESS_INTERVAL = 1_000;
+/**
+ * How long idle keep-alive connections stay open after the drain began, even when nothing is in flight. A
+ * client may be sending a request on one at the instant the drain starts; closing it then loses that request
+ * (every other library loses one per keep-alive client this way). Within the grace such a request reaches the
+ * gate, gets the 503 with `Connection: close`, and the client moves on.
+ */
+export const IDLE_GRACE = 100;
 
 /**
  * @internal The lifecycle's hidden state: phases, timers, hooks and servers. `createShutdown()` exposes it
@@ -26,6 +33,11 @@ export class Lifecycle {
   /** Called once when the drain is cut (terminate what is left). */
   readonly onForce: Set<() => void> = new Set();
   refused = 0;
+  /**
+   * Requests already admitted by `wrap()`, kept only once a `graceful()` middleware exists, so that a Hono
+   * app with the middleware served through `serve()` (which wraps) counts each request once.
+   */
+  admitted: WeakSet<Request> | undefined;
 
   #phase: Phase = "running";
   #hooks: Hook[] = [];
@@ -38,6 +50,7 @@ export class Lifecycle {
   #startedAt = 0;
   #phaseTimes: Partial<Record<Phase, number>> = {};
   #drainEndsAt = 0;
+  #drainStartedAt = 0;
   #stopAt = 0;
   #cut: CutItem[] = [];
   #forced = false;
@@ -65,7 +78,9 @@ export class Lifecycle {
 
   /** Milliseconds until the drain ends (before the trigger: the whole drain budget). */
   get drainRemaining(): number {
-    return this.#phase === "running" ? this.#drainBudget() : Math.max(0, this.#drainEndsAt - this.options.clock.now());
+    return this.#phase === "running"
+      ? this.#drainBudget()
+      : Math.max(0, this.#drainEndsAt - this.options.clock.now());
   }
 
   trigger(trigger: string, reason?: unknown): Promise<ShutdownReport> {
@@ -87,7 +102,10 @@ export class Lifecycle {
     );
     if (delay > 0 && drainBudget > 0) {
       this.#enter("unready");
-      logger.info(`unready: readiness answers 503, still serving for ${delay} ms`, { phase: "unready", delay });
+      logger.info(`unready: readiness answers 503, still serving for ${delay} ms`, {
+        phase: "unready",
+        delay,
+      });
       this.#after(Math.min(delay, drainBudget), () => this.#startDrain());
       this.#progress();
     } else {
@@ -113,7 +131,9 @@ export class Lifecycle {
   waitUntil(promise: PromiseLike<unknown>, name: string): void {
     if (this.#phase === "stopped") {
       // Nothing waits any more; still observe the rejection so that it is logged, not unhandled.
-      this.options.logger.warn(`task "${name}" registered after the shutdown stopped: not awaited`, { task: name });
+      this.options.logger.warn(`task "${name}" registered after the shutdown stopped: not awaited`, {
+        task: name,
+      });
       Promise.resolve(promise).catch((error) => this.#logError(`task "${name}"`, error));
       return;
     }
@@ -154,6 +174,7 @@ export class Lifecycle {
   #startDrain(): void {
     if (this.#phase !== "running" && this.#phase !== "unready") return;
     this.#enter("draining");
+    this.#drainStartedAt = this.options.clock.now();
     const counts = this.inFlight.counts();
     this.options.logger.info(`draining: ${formatCounts(counts)}, ${formatMs(this.drainRemaining)} left`, {
       phase: "draining",
@@ -175,10 +196,17 @@ export class Lifecycle {
       void this.#cleanup();
       return;
     }
-    const closing = this.#drainers.map((drainer) =>
-      Promise.resolve().then(() => drainer.close()).catch((error) => this.#logError("close", error))
-    );
-    Promise.all(closing).then(() => this.#cleanup());
+    const closeServers = () => {
+      if (this.#phase !== "draining") return;
+      const closing = this.#drainers.map((drainer) =>
+        Promise.resolve().then(() => drainer.close()).catch((error) => this.#logError("close", error))
+      );
+      Promise.all(closing).then(() => this.#cleanup());
+    };
+    const graceLeft = this.#drainStartedAt + IDLE_GRACE - this.options.clock.now();
+    const idleConnections = this.#drainers.some((drainer) => drainer.hasConnections?.() ?? true);
+    if (graceLeft > 0 && idleConnections) this.#after(graceLeft, closeServers);
+    else closeServers();
   }
 
   #cutAndForce(): void {
@@ -249,14 +277,18 @@ export class Lifecycle {
       this.#runningHook = undefined;
     }
     for (const hook of this.#hooks.slice().reverse()) {
-      if (!this.#ranHooks.has(hook)) this.#hookResults.push({ name: hook.name, outcome: "skipped", duration: 0 });
+      if (!this.#ranHooks.has(hook)) {
+        this.#hookResults.push({ name: hook.name, outcome: "skipped", duration: 0 });
+      }
     }
   }
 
   #report(): ShutdownReport {
     const cut = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
     for (const item of this.#cut) cut[item.kind]++;
-    const failedHooks = this.#hookResults.some((hook) => hook.outcome === "failed" || hook.outcome === "timeout");
+    const failedHooks = this.#hookResults.some((hook) =>
+      hook.outcome === "failed" || hook.outcome === "timeout"
+    );
     const secondSignal = this.#secondSignal;
     const exitCode = secondSignal
       ? 128 + (SIGNAL_NUMBERS[secondSignal] ?? 0)

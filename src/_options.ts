@@ -32,7 +32,8 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
 const consoleLogger: Logger = {
   info: (message) => console.info(`[graceful-drain] ${message}`),
   warn: (message) => console.warn(`[graceful-drain] ${message}`),
-  error: (message, data) => console.error(`[graceful-drain] ${message}`, ...(data?.error ? [data.error] : [])),
+  error: (message, data) =>
+    console.error(`[graceful-drain] ${message}`, ...(data?.error ? [data.error] : [])),
 };
 
 /** @internal Whether the process runs in a Kubernetes pod, where endpoint removal races SIGTERM. */
@@ -54,7 +55,9 @@ export function onKubernetes(): boolean {
 /** @internal Throws a RangeError unless `value` is a non-negative finite number of milliseconds. */
 export function checkDuration(context: string, name: string, value: unknown): number {
   if (typeof value !== "number") {
-    throw new TypeError(`${context}: "${name}" must be a number of milliseconds, received ${describe(value)}`);
+    throw new TypeError(
+      `${context}: "${name}" must be a number of milliseconds, received ${describe(value)}`,
+    );
   }
   if (!Number.isFinite(value) || value < 0) {
     throw new RangeError(`${context}: "${name}" must be a non-negative finite number, received ${value}`);
@@ -104,12 +107,16 @@ function resolveSignals(context: string, signals: ShutdownOptions["signals"]): r
   if (signals === undefined) return defaultSignals();
   if (signals === false) return [];
   if (!Array.isArray(signals)) {
-    throw new TypeError(`${context}: "signals" must be an array of signal names or false, received ${describe(signals)}`);
+    throw new TypeError(
+      `${context}: "signals" must be an array of signal names or false, received ${describe(signals)}`,
+    );
   }
   for (const name of signals) {
     if (typeof name !== "string" || !(name in SIGNAL_NUMBERS)) {
       throw new RangeError(
-        `${context}: "signals" has an unknown signal ${describe(name)}; known: ${Object.keys(SIGNAL_NUMBERS).join(", ")}`,
+        `${context}: "signals" has an unknown signal ${describe(name)}; known: ${
+          Object.keys(SIGNAL_NUMBERS).join(", ")
+        }`,
       );
     }
   }
@@ -121,7 +128,9 @@ function resolveLogger(context: string, logger: ShutdownOptions["logger"]): Logg
   if (logger === false) return silent;
   const methods = ["info", "warn", "error"] as const;
   if (typeof logger !== "object" || logger === null || methods.some((m) => typeof logger[m] !== "function")) {
-    throw new TypeError(`${context}: "logger" must be false or have info, warn and error methods, received ${describe(logger)}`);
+    throw new TypeError(
+      `${context}: "logger" must be false or have info, warn and error methods, received ${describe(logger)}`,
+    );
   }
   return logger;
 }
@@ -130,7 +139,9 @@ function resolveClock(context: string, clock: Clock | undefined): Clock {
   if (clock === undefined) return systemClock;
   const methods = ["now", "setTimeout", "clearTimeout"] as const;
   if (typeof clock !== "object" || clock === null || methods.some((m) => typeof clock[m] !== "function")) {
-    throw new TypeError(`${context}: "clock" must have now, setTimeout and clearTimeout methods, received ${describe(clock)}`);
+    throw new TypeError(
+      `${context}: "clock" must have now, setTimeout and clearTimeout methods, received ${describe(clock)}`,
+    );
   }
   return clock;
 }

@@ -20,9 +20,15 @@ interface StartOptions {
 }
 
 /** @internal Starts the runtime's own HTTP server for `fetch` and resolves once it listens. */
-export async function startServer(runtime: Runtime, fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+export async function startServer(
+  runtime: Runtime,
+  fetch: FetchHandler,
+  options: StartOptions,
+): Promise<StartedServer> {
   const port = options.port ?? 8000;
-  const g = globalThis as Record<string, any>; // deno-lint-ignore no-explicit-any
+  // The runtimes' own server APIs, typed where used: the core type-checks without Deno's or Bun's globals.
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as Record<string, any>;
   if (runtime === "deno") {
     const server = g.Deno.serve({
       port,
@@ -84,5 +90,7 @@ export async function startServer(runtime: Runtime, fetch: FetchHandler, options
         }),
     };
   }
-  throw new Error(`Cannot serve: no server API on this runtime (${runtime}); use shutdown.wrap() with your platform's`);
+  throw new Error(
+    `Cannot serve: no server API on this runtime (${runtime}); use shutdown.wrap() with your platform's`,
+  );
 }

@@ -23,7 +23,9 @@ const CLOSED = 3;
  */
 export function trackWebSocket(lifecycle: Lifecycle, webSocket: WebSocketLike): () => void {
   if (typeof webSocket?.close !== "function") {
-    throw new TypeError(`Cannot track WebSocket: expected an object with close(), received ${describe(webSocket)}`);
+    throw new TypeError(
+      `Cannot track WebSocket: expected an object with close(), received ${describe(webSocket)}`,
+    );
   }
   const { inFlight } = lifecycle;
   const entry = inFlight.add("webSockets", "WebSocket", lifecycle.options.clock.now());
@@ -43,8 +45,9 @@ export function trackWebSocket(lifecycle: Lifecycle, webSocket: WebSocketLike): 
     lifecycle.onForce.delete(terminate);
     inFlight.delete(entry);
   };
-  if (typeof webSocket.addEventListener === "function") webSocket.addEventListener("close", untrack, { once: true });
-  else if (typeof webSocket.on === "function") webSocket.on("close", untrack);
+  if (typeof webSocket.addEventListener === "function") {
+    webSocket.addEventListener("close", untrack, { once: true });
+  } else if (typeof webSocket.on === "function") webSocket.on("close", untrack);
   lifecycle.onForce.add(terminate);
   if (lifecycle.phase === "running" || lifecycle.phase === "unready") lifecycle.onDrain.add(goAway);
   else goAway();

@@ -6,8 +6,12 @@ import { abandon, admit, release } from "./_gate.ts";
  * `@hono/node-server`'s `(request, { incoming, outgoing })`, or Hono's `app.fetch`. It may return nothing
  * (Bun, after `server.upgrade()`).
  */
-// deno-lint-ignore no-explicit-any
-export type FetchHandler = (request: Request, ...rest: any[]) => Response | undefined | Promise<Response | undefined>;
+export type FetchHandler = (
+  request: Request,
+  // `any`: each runtime passes its own context (Deno's info, Bun's server, Node's bindings, Hono's env).
+  // deno-lint-ignore no-explicit-any
+  ...rest: any[]
+) => Response | undefined | Promise<Response | undefined>;
 
 /**
  * @internal Wraps `handler` with the lifecycle's gate: while running it only counts; while `unready` it
@@ -20,6 +24,7 @@ export function wrapFetch<H extends FetchHandler>(lifecycle: Lifecycle, handler:
   const wrapped = (request: Request, ...rest: unknown[]) => {
     const entry = admit(lifecycle, request, rest[0]);
     if (entry instanceof Response) return entry;
+    lifecycle.admitted?.add(request);
     let result;
     try {
       result = handler(request, ...rest);

@@ -34,10 +34,14 @@ export class Readiness {
 
   add(run: (signal: AbortSignal) => unknown, options: ReadinessCheckOptions = {}): () => void {
     const context = "Cannot add readiness check";
-    if (typeof run !== "function") throw new TypeError(`${context}: expected a function, received ${describe(run)}`);
+    if (typeof run !== "function") {
+      throw new TypeError(`${context}: expected a function, received ${describe(run)}`);
+    }
     const timeout = options.timeout ?? 1_000;
     if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 0) {
-      throw new RangeError(`${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`);
+      throw new RangeError(
+        `${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`,
+      );
     }
     const check = { name: options.name ?? (run.name || "check"), timeout, run };
     this.#checks.add(check);
@@ -51,10 +55,13 @@ export class Readiness {
       const results = await Promise.all([...this.#checks].map((check) => this.#run(check)));
       ready = results.every(Boolean) && this.#lifecycle.phase === "running";
     }
-    return new Response(JSON.stringify({ status: ready ? "ready" : "unready", phase: this.#lifecycle.phase }), {
-      status: ready ? 200 : 503,
-      headers: JSON_HEADERS,
-    });
+    return new Response(
+      JSON.stringify({ status: ready ? "ready" : "unready", phase: this.#lifecycle.phase }),
+      {
+        status: ready ? 200 : 503,
+        headers: JSON_HEADERS,
+      },
+    );
   }
 
   liveness(): Response {

@@ -88,8 +88,14 @@ export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>)
  */
 export function graceful(shutdown: Shutdown): GracefulMiddleware {
   const lifecycle = lifecycleOf(shutdown);
+  lifecycle.admitted ??= new WeakSet();
   return async function graceful(c, next) {
     const request = c.req.raw;
+    if (lifecycle.admitted!.has(request)) {
+      // Already gated and counted by shutdown.wrap() (serve() wraps every app): only expose the signals.
+      c.set("shutdown", new LazyRequestShutdown(request, shutdown));
+      return next();
+    }
     const entry = admit(lifecycle, request, c.env);
     if (entry instanceof Response) return entry;
     c.set("shutdown", new LazyRequestShutdown(request, shutdown));

@@ -108,7 +108,11 @@ export class InFlight {
       age: Math.round(now - entry.start),
     }));
     this.#entries.clear();
-    this.#counts.requests = this.#counts.streams = this.#counts.webSockets = this.#counts.tasks = 0;
+    this.#counts.requests =
+      this.#counts.streams =
+      this.#counts.webSockets =
+      this.#counts.tasks =
+        0;
     this.#onIdle = undefined;
     return cut;
   }

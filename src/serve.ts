@@ -1,7 +1,7 @@
 import { createShutdown, type Shutdown } from "./shutdown.ts";
 import type { FetchHandler } from "./fetch.ts";
 import { detectRuntime } from "./runtime.ts";
-import { startServer, type StartedServer } from "./_start.ts";
+import { type StartedServer, startServer } from "./_start.ts";
 
 /** Options of `serve()`. */
 export interface ServeOptions {
@@ -63,10 +63,15 @@ export interface Served {
  * await serve(app, { port: 8000, shutdown, readyPath: "/ready" });
  * ```
  */
-export async function serve(app: FetchHandler | { fetch: FetchHandler }, options: ServeOptions = {}): Promise<Served> {
+export async function serve(
+  app: FetchHandler | { fetch: FetchHandler },
+  options: ServeOptions = {},
+): Promise<Served> {
   const handler = typeof app === "function" ? app : app?.fetch?.bind(app);
   if (typeof handler !== "function") {
-    throw new TypeError("Cannot serve: expected a fetch handler or an object with a fetch method (a Hono app)");
+    throw new TypeError(
+      "Cannot serve: expected a fetch handler or an object with a fetch method (a Hono app)",
+    );
   }
   const shutdown = options.shutdown ?? createShutdown();
   const gated = shutdown.wrap(handler);

@@ -3,8 +3,8 @@ import { Lifecycle } from "./_lifecycle.ts";
 import type { InFlightCounts } from "./in_flight.ts";
 import type { CleanupOptions, Phase, ShutdownOptions, ShutdownReport } from "./types.ts";
 import { type FetchHandler, wrapFetch } from "./fetch.ts";
-import { attachServer, type AttachableServer } from "./servers/attach.ts";
-import { type ReadinessCheckOptions, Readiness } from "./health.ts";
+import { type AttachableServer, attachServer } from "./servers/attach.ts";
+import { Readiness, type ReadinessCheckOptions } from "./health.ts";
 import { trackWebSocket, type WebSocketLike } from "./_websockets.ts";
 
 /** A graceful shutdown: its state, its signals, and the means to register work and cleanup with it. */
@@ -75,17 +75,29 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
   const lifecycle = new Lifecycle(resolveOptions(options));
   const readiness = new Readiness(lifecycle);
   let hookCount = 0;
-  const addHook = (run: (signal: AbortSignal) => unknown, hookOptions: CleanupOptions, fallbackName: string) => {
+  const addHook = (
+    run: (signal: AbortSignal) => unknown,
+    hookOptions: CleanupOptions,
+    fallbackName: string,
+  ) => {
     const context = "Cannot register cleanup hook";
     const timeout = hookOptions.timeout;
-    if (timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0) || !Number.isFinite(timeout))) {
-      throw new RangeError(`${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`);
+    if (
+      timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0) || !Number.isFinite(timeout))
+    ) {
+      throw new RangeError(
+        `${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`,
+      );
     }
     if (hookOptions.name !== undefined && typeof hookOptions.name !== "string") {
       throw new TypeError(`${context}: "name" must be a string, received ${describe(hookOptions.name)}`);
     }
     hookCount++;
-    return lifecycle.addHook({ name: hookOptions.name || fallbackName || `cleanup #${hookCount}`, timeout, run });
+    return lifecycle.addHook({
+      name: hookOptions.name || fallbackName || `cleanup #${hookCount}`,
+      timeout,
+      run,
+    });
   };
   const shutdown: Shutdown = {
     get phase() {
@@ -112,7 +124,11 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
           `Cannot use resource: expected an AsyncDisposable or Disposable, received ${describe(resource)}`,
         );
       }
-      addHook(() => dispose.call(resource), hookOptions, (resource as object).constructor?.name ?? "resource");
+      addHook(
+        () => dispose.call(resource),
+        hookOptions,
+        (resource as object).constructor?.name ?? "resource",
+      );
       return resource;
     },
     waitUntil(promise, taskOptions = {}) {

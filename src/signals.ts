@@ -41,7 +41,7 @@ export function nodeProcess(): NodeProcess | undefined {
  *
  * @example
  * ```ts
- * import { defaultSignals } from "@graceful/drain";
+ * import { defaultSignals } from "./signals.ts";
  *
  * console.log(defaultSignals().includes("SIGINT")); // true on Deno, Bun and Node
  * ```
@@ -67,9 +67,9 @@ export function defaultSignals(): string[] {
  *
  * @example Reacting to SIGHUP until told to stop
  * ```ts
- * import { listenSignals } from "@graceful/drain";
+ * import { listenSignals } from "./signals.ts";
  *
- * const stop = listenSignals(["SIGHUP"], (name) => console.log(`got ${name}`));
+ * const stop = listenSignals(["SIGHUP"], (name: string) => console.log(`got ${name}`));
  * stop();
  * ```
  */

@@ -35,7 +35,10 @@ export class FakeClock implements Clock {
     for (;;) {
       let next: [number, { at: number; seq: number; fn: () => void }] | undefined;
       for (const entry of this.#timers) {
-        if (entry[1].at <= target && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))) {
+        if (
+          entry[1].at <= target &&
+          (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))
+        ) {
           next = entry;
         }
       }
@@ -56,7 +59,9 @@ export async function settle(turns = 50): Promise<void> {
 }
 
 /** A logger that keeps every line for assertions. */
-export function recordingLogger(): Logger & { lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> } {
+export function recordingLogger(): Logger & {
+  lines: Array<{ level: string; message: string; data?: Record<string, unknown> }>;
+} {
   const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = [];
   return {
     lines,
@@ -67,7 +72,11 @@ export function recordingLogger(): Logger & { lines: Array<{ level: string; mess
 }
 
 /** A promise with its resolve and reject (Node 20 has no Promise.withResolvers). */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+} {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {

@@ -19,7 +19,11 @@ function setup(options: Parameters<typeof createShutdown>[0] = {}) {
 function controlledStream() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  return { stream, push: (text: string) => controller.enqueue(new TextEncoder().encode(text)), end: () => controller.close() };
+  return {
+    stream,
+    push: (text: string) => controller.enqueue(new TextEncoder().encode(text)),
+    end: () => controller.close(),
+  };
 }
 
 describe("wrap()", () => {
@@ -125,7 +129,8 @@ describe("wrap()", () => {
     await assert.rejects(async () => await rejecting(request()), /async bug/);
     assert.equal(shutdown.inFlight.requests, 0);
     shutdown.trigger();
-    const redirect = (await shutdown.wrap<Handler>(() => Response.redirect("http://localhost/next", 302))(request()))!;
+    const redirect =
+      (await shutdown.wrap<Handler>(() => Response.redirect("http://localhost/next", 302))(request()))!;
     assert.equal(redirect.status, 302);
     assert.equal(redirect.headers.get("location"), "http://localhost/next");
     assert.equal(redirect.headers.get("connection"), "close");

@@ -7,7 +7,12 @@ const create = (options: Record<string, unknown>) => () =>
 
 describe("option validation", () => {
   test("durations must be non-negative finite numbers: RangeError naming option and value", () => {
-    for (const [name, value] of [["timeout", -1], ["delay", NaN], ["cleanupTimeout", Infinity], ["retryAfter", -5]]) {
+    for (
+      const [name, value] of [["timeout", -1], ["delay", NaN], ["cleanupTimeout", Infinity], [
+        "retryAfter",
+        -5,
+      ]]
+    ) {
       assert.throws(create({ [name]: value }), {
         name: "RangeError",
         message: `Cannot create shutdown: "${name}" must be a non-negative finite number, received ${value}`,
@@ -30,23 +35,44 @@ describe("option validation", () => {
   });
 
   test("unknown signal names, unknown options and bad loggers are refused", () => {
-    assert.throws(create({ signals: ["SIGTERM", "SIGTREM"] }), { name: "RangeError", message: /unknown signal "SIGTREM"/ });
-    assert.throws(create({ signals: "SIGTERM" }), { name: "TypeError", message: /"signals" must be an array/ });
-    assert.throws(create({ timout: 5 }), { name: "TypeError", message: 'Cannot create shutdown: unknown option "timout"' });
-    assert.throws(create({ logger: { info() {} } }), { name: "TypeError", message: /"logger" must be false or have/ });
+    assert.throws(create({ signals: ["SIGTERM", "SIGTREM"] }), {
+      name: "RangeError",
+      message: /unknown signal "SIGTREM"/,
+    });
+    assert.throws(create({ signals: "SIGTERM" }), {
+      name: "TypeError",
+      message: /"signals" must be an array/,
+    });
+    assert.throws(create({ timout: 5 }), {
+      name: "TypeError",
+      message: 'Cannot create shutdown: unknown option "timout"',
+    });
+    assert.throws(create({ logger: { info() {} } }), {
+      name: "TypeError",
+      message: /"logger" must be false or have/,
+    });
     assert.throws(create({ exit: "yes" }), { name: "TypeError", message: /"exit" must be a boolean/ });
     assert.throws(create({ clock: {} }), { name: "TypeError", message: /"clock" must have/ });
   });
 
   test("registrations check their arguments", () => {
     const shutdown = createShutdown({ signals: false, logger: false });
-    assert.throws(() => shutdown.onCleanup("db" as never), { name: "TypeError", message: /expected a function, received "db"/ });
+    assert.throws(() => shutdown.onCleanup("db" as never), {
+      name: "TypeError",
+      message: /expected a function, received "db"/,
+    });
     assert.throws(() => shutdown.onCleanup(() => {}, { timeout: -1 }), {
       name: "RangeError",
       message: 'Cannot register cleanup hook: "timeout" must be a non-negative finite number, received -1',
     });
-    assert.throws(() => shutdown.use({} as never), { name: "TypeError", message: /AsyncDisposable or Disposable/ });
-    assert.throws(() => shutdown.waitUntil(42 as never), { name: "TypeError", message: /expected a promise, received 42/ });
+    assert.throws(() => shutdown.use({} as never), {
+      name: "TypeError",
+      message: /AsyncDisposable or Disposable/,
+    });
+    assert.throws(() => shutdown.waitUntil(42 as never), {
+      name: "TypeError",
+      message: /expected a promise, received 42/,
+    });
     assert.throws(() => shutdown.wrap(null as never), { name: "TypeError", message: /Cannot wrap/ });
     assert.throws(() => shutdown.attach({} as never), { name: "TypeError", message: /Cannot attach/ });
     assert.throws(() => shutdown.addReadinessCheck(() => true, { timeout: NaN }), { name: "RangeError" });

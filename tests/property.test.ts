@@ -40,9 +40,14 @@ async function runCase(seed: number): Promise<void> {
   let lastPhase = 0;
   const check = () => {
     const index = PHASES.indexOf(shutdown.phase);
-    assert.ok(index >= lastPhase, `seed ${seed}: phase went back from ${PHASES[lastPhase]} to ${shutdown.phase}`);
+    assert.ok(
+      index >= lastPhase,
+      `seed ${seed}: phase went back from ${PHASES[lastPhase]} to ${shutdown.phase}`,
+    );
     lastPhase = index;
-    for (const [kind, n] of Object.entries(shutdown.inFlight)) assert.ok(n >= 0, `seed ${seed}: ${kind} = ${n}`);
+    for (const [kind, n] of Object.entries(shutdown.inFlight)) {
+      assert.ok(n >= 0, `seed ${seed}: ${kind} = ${n}`);
+    }
   };
   let triggeredAt: number | undefined;
   for (let step = 0; step < 24; step++) {
@@ -72,7 +77,10 @@ async function runCase(seed: number): Promise<void> {
         void shutdown.trigger();
         break;
       case 4:
-        void Promise.resolve(handler(new Request("http://localhost/"))).then((r) => r?.body?.cancel(), () => {});
+        void Promise.resolve(handler(new Request("http://localhost/"))).then(
+          (r) => r?.body?.cancel(),
+          () => {},
+        );
         break;
       default:
         await clock.advance(int(2_000));

@@ -99,7 +99,9 @@ describe("deadline", () => {
     assert.deepEqual(report.cutItems, [{ kind: "tasks", label: "never", age: 4_000 }]);
     assert.equal(report.forced, true);
     assert.equal(report.exitCode, 1);
-    assert.ok(logger.lines.some((line) => line.level === "warn" && line.message.includes("cut: tasks never")));
+    assert.ok(
+      logger.lines.some((line) => line.level === "warn" && line.message.includes("cut: tasks never")),
+    );
   });
 
   test("the drain gets all of timeout when no hook is registered", async () => {
@@ -169,7 +171,9 @@ describe("tasks", () => {
     const report = await shutdown.done;
     assert.equal(report.failedTasks, 1);
     assert.equal(report.exitCode, 1);
-    assert.ok(logger.lines.some((l) => l.level === "error" && l.message.includes('"upload" failed: bucket gone')));
+    assert.ok(
+      logger.lines.some((l) => l.level === "error" && l.message.includes('"upload" failed: bucket gone')),
+    );
   });
 });
 
@@ -182,7 +186,7 @@ describe("cleanup hooks", () => {
       order.push("second");
       throw new Error("boom");
     }, { name: "second" });
-    shutdown.onCleanup(async () => void order.push("third"), { name: "third" });
+    shutdown.onCleanup(() => Promise.resolve(void order.push("third")), { name: "third" });
     const report = await shutdown.trigger();
     assert.deepEqual(order, ["third", "second", "first"]);
     assert.deepEqual(report.hooks.map((h) => [h.name, h.outcome, h.error]), [
@@ -219,7 +223,9 @@ describe("cleanup hooks", () => {
     const order: string[] = [];
     const off = shutdown.onCleanup(() => void order.push("removed"));
     shutdown.use({ [Symbol.dispose]: () => void order.push("sync") }, { name: "sync" });
-    shutdown.use({ [Symbol.asyncDispose]: async () => void order.push("async") }, { name: "async" });
+    shutdown.use({ [Symbol.asyncDispose]: () => Promise.resolve(void order.push("async")) }, {
+      name: "async",
+    });
     off();
     const report = await shutdown.trigger();
     assert.deepEqual(order, ["async", "sync"]);

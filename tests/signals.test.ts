@@ -13,7 +13,8 @@ function raise(signal: "SIGHUP"): void {
   else process.kill(process.pid, signal);
 }
 
-const listenerCount = (signal: string) => (globalThis as { Deno?: unknown }).Deno ? 0 : process.listenerCount(signal);
+const listenerCount = (signal: string) =>
+  (globalThis as { Deno?: unknown }).Deno ? 0 : process.listenerCount(signal);
 
 describe("signals", () => {
   test("a real signal starts the shutdown; listeners are removed when stopped", async () => {
@@ -33,7 +34,9 @@ describe("signals", () => {
     const hook = { ran: false };
     shutdown.onCleanup(() => void (hook.ran = true), { name: "late" });
     raise("SIGHUP");
-    const started = new Promise<void>((resolve) => shutdown.signal.addEventListener("abort", () => resolve()));
+    const started = new Promise<void>((resolve) =>
+      shutdown.signal.addEventListener("abort", () => resolve())
+    );
     await within(started, 5_000, "the first signal");
     raise("SIGHUP");
     const report = await within(shutdown.done, 5_000, "the second signal");

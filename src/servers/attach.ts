@@ -20,8 +20,12 @@ function drainerFor(server: AttachableServer): ServerDrainer {
   if (typeof s?.shutdown === "function" && s.finished instanceof Promise) {
     return denoDrainer(server as DenoHttpServerLike);
   }
-  if (typeof s?.stop === "function" && typeof s.upgrade === "function") return bunDrainer(server as BunServerLike);
+  if (typeof s?.stop === "function" && typeof s.upgrade === "function") {
+    return bunDrainer(server as BunServerLike);
+  }
   throw new TypeError(
-    `Cannot attach: expected a Deno HttpServer, a Bun Server or a node:http server, received ${describe(server)}`,
+    `Cannot attach: expected a Deno HttpServer, a Bun Server or a node:http server, received ${
+      describe(server)
+    }`,
   );
 }

@@ -1,7 +1,7 @@
 import type { ServerDrainer } from "./types.ts";
 
 /** The parts of a `node:net` / `node:tls` socket this adapter touches. */
-export interface NodeSocketLike {
+interface NodeSocketLike {
   readonly destroyed: boolean;
   readonly writable: boolean;
   readonly bytesRead: number;
@@ -10,8 +10,10 @@ export interface NodeSocketLike {
   /** What Node's HTTP server calls after a response that carried `Connection: close`; replaced per socket. */
   destroySoon?: () => void;
   once(event: "close" | "finish", listener: () => void): unknown;
-  /** Node's current response on this socket; internal but stable since Node 0.x, read only to tell busy from idle. */
-  _httpMessage?: { readonly writableEnded: boolean; once(event: "finish", listener: () => void): unknown } | null;
+  /** Node's current response on the socket: internal but there since Node 0.x; tells busy from idle. */
+  _httpMessage?:
+    | { readonly writableEnded: boolean; once(event: "finish", listener: () => void): unknown }
+    | null;
 }
 
 // `any`, not `unknown`: Node types `off()`'s listener as `(...args: any[]) => void`, and nothing narrower is
@@ -19,7 +21,17 @@ export interface NodeSocketLike {
 // deno-lint-ignore no-explicit-any
 type Listener = (...args: any[]) => void;
 
-/** The parts of a `node:http` or `node:https` Server this adapter uses (what `@hono/node-server`'s `serve()` returns). */
+/**
+ * The parts of a `node:http` or `node:https` Server that {@linkcode nodeDrainer} uses.
+ *
+ * @example A node:http Server conforms
+ * ```ts
+ * import { createServer } from "node:http";
+ * import type { NodeHttpServerLike } from "./node.ts";
+ *
+ * const server: NodeHttpServerLike = createServer();
+ * ```
+ */
 export interface NodeHttpServerLike {
   close(): unknown;
   closeAllConnections?(): void;
@@ -46,14 +58,15 @@ const LINGER_MS = 1000;
  * @returns The {@linkcode ServerDrainer} the lifecycle drives.
  *
  * @example Drain a node:http server
- * ```ts ignore
+ * ```ts
  * import { createServer } from "node:http";
  * import { nodeDrainer } from "./node.ts";
  *
- * const server = createServer((_req, res) => res.end("ok")).listen(0);
+ * const server = createServer((_req, res) => res.end("ok"));
+ * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
  * const drainer = nodeDrainer(server);
- * drainer.drain();        // new connections are refused; open ones keep being served
- * await drainer.close();  // idle connections get FIN; resolves on the server's "close"
+ * drainer.drain(); // new connections are refused; open ones keep being served
+ * await drainer.close(); // idle connections get a FIN; resolves on the server's "close"
  * ```
  */
 export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
@@ -82,6 +95,7 @@ export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
 
   let draining = false;
   let closing = false;
+  let closed = false;
   const watched = new WeakSet<object>();
   // bytesRead of each socket idle when the drain began: more since then, and no response, means a request is
   // still arriving (its headers incomplete).
@@ -120,8 +134,8 @@ export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
   // While draining, a response that ends without `Connection: close` must still end its socket.
   const onRequest = (req: { socket: NodeSocketLike }): void => settle(req.socket);
 
-  // `http.Server#close()` also destroys idle keep-alive sockets (Node >= 19) and a request a client is sending
-  // on one at that instant is lost, so only the listener is closed, with `net.Server#close`.
+  // `http.Server#close()` also destroys idle keep-alive sockets (Node >= 19), losing a request a client is
+  // sending on one at that instant, so only the listener is closed, with `net.Server#close`.
   const closeListener = (): void => {
     let proto: object | null = server;
     while ((proto = Object.getPrototypeOf(proto)) !== null) {
@@ -134,6 +148,7 @@ export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
   };
 
   const cleanup = (): void => {
+    closed = true;
     server.off("connection", onTcp);
     server.off(httpEvent, onHttp);
     server.off("request", onRequest);
@@ -156,14 +171,13 @@ export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
     close(): Promise<void> {
       drain();
       closing = true;
-      const closed = new Promise<void>((resolve) => server.once("close", resolve));
-      // Emits "close" on the next tick if no connection is left, else when the last one closes.
-      closeListener();
       for (const socket of sockets) settle(socket);
-      return closed;
+      // With the listener closed, Node emits "close" when the last connection closes.
+      if (closed) return Promise.resolve();
+      return new Promise((resolve) => server.once("close", resolve));
     },
+    hasConnections: (): boolean => tcp.size > 0,
     force(): void {
-      closing = true;
       closeListener();
       server.closeAllConnections?.();
       for (const socket of tcp) socket.destroy();

@@ -16,4 +16,9 @@ export interface ServerDrainer {
   close(): Promise<void>;
   /** The drain deadline passed: force-close every remaining connection now. */
   force(): void;
+  /**
+   * Whether any connection is open. Where a runtime cannot tell (Deno, Bun), leave it out: the lifecycle then
+   * assumes idle keep-alive connections may exist and gives them their grace before `close()`.
+   */
+  hasConnections?(): boolean;
 }

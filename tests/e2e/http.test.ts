@@ -1,0 +1,175 @@
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { NoAnswer, RawClient, type RawResponse } from "./_client.ts";
+import { Fixture, RUNTIMES } from "./_runtimes.ts";
+
+const started = new Set<Fixture>();
+const clients = new Set<RawClient>();
+after(() => {
+  started.forEach((fixture) => fixture.dispose());
+  clients.forEach((client) => client.close());
+});
+
+async function start(...args: Parameters<typeof Fixture.start>) {
+  const result = await Fixture.start(...args);
+  started.add(result.fixture);
+  return result;
+}
+async function connect(port: number): Promise<RawClient> {
+  const client = await RawClient.connect(port);
+  clients.add(client);
+  return client;
+}
+const handlerStarted = (fixture: Fixture, path: string) =>
+  fixture.waitFor((e) => e.event === "handler" && e.path === path, 5_000, `the ${path} handler`);
+
+for (const runtime of RUNTIMES) {
+  for (const mode of ["fetch", "hono"] as const) {
+    describe(`HTTP drain on ${runtime.name} (${mode})`, { timeout: 90_000 }, () => {
+      test("a request in flight at SIGTERM completes with its full body; exit 0", async () => {
+        const { fixture, port } = await start(runtime, { mode });
+        const client = await connect(port);
+        const pending = client.get("/slow?ms=400");
+        await handlerStarted(fixture, "/slow");
+        fixture.kill("SIGTERM");
+        const response = await pending;
+        assert.equal(response.status, 200);
+        assert.equal(response.body, "slow done");
+        assert.equal(response.headers.connection, "close");
+        assert.equal((await fixture.exit(7_000)).code, 0, fixture.stderr);
+      });
+
+      test("a request on a reused keep-alive connection during the drain gets the 503 refusal, never silence", async () => {
+        const { fixture, port } = await start(runtime, { mode });
+        const idle = await connect(port);
+        assert.equal((await idle.get("/")).status, 200);
+        const busy = await connect(port);
+        const slow = busy.get("/slow?ms=1500");
+        await handlerStarted(fixture, "/slow");
+        fixture.kill("SIGTERM");
+        await fixture.waitForLog("draining:");
+        const refused = await idle.get("/");
+        assert.equal(refused.status, 503);
+        assert.equal(refused.headers.connection, "close");
+        assert.ok(Number(refused.headers["retry-after"]) >= 1);
+        await idle.closed; // the server closes it after a Connection: close response
+        assert.equal((await slow).body, "slow done");
+        const exit = await fixture.exit(7_000);
+        assert.equal(exit.code, 0, fixture.stderr);
+        assert.equal(fixture.report?.refused, 1);
+      });
+
+      test("a streamed response in flight at SIGTERM arrives whole before the process exits", async () => {
+        const { fixture, port } = await start(runtime, { mode });
+        const client = await connect(port);
+        const pending = client.get("/stream?n=10&interval=100");
+        await handlerStarted(fixture, "/stream");
+        fixture.kill("SIGTERM");
+        const response = await pending;
+        assert.equal(response.body, Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join(""));
+        assert.equal((await fixture.exit(7_000)).code, 0, fixture.stderr);
+      });
+
+      test("a handler that ignores the shutdown is cut at the deadline: exit 1, the report names it", async () => {
+        const timeout = 1_500;
+        const drainTime = 1_000; // timeout - cleanupTimeout: the fixture has cleanup hooks
+        const { fixture, port } = await start(runtime, { mode, shutdown: { timeout, cleanupTimeout: 500 } });
+        const client = await connect(port);
+        void client.get("/hang").catch(() => {});
+        await handlerStarted(fixture, "/hang");
+        const sent = fixture.kill("SIGTERM");
+        const exit = await fixture.exit(timeout + 3_000);
+        const took = exit.at - sent;
+        assert.equal(exit.code, 1, fixture.stderr);
+        assert.ok(took >= drainTime - 100 && took < timeout + 1_500, `exited after ${took} ms`);
+        const cut = fixture.report?.cutItems as Array<{ kind: string; label: string; age: number }>;
+        assert.equal(cut.length, 1, JSON.stringify(cut));
+        assert.equal(cut[0].label, "GET /hang");
+        assert.ok(cut[0].age >= drainTime - 200, `age ${cut[0].age}`);
+      });
+
+      test("a handler that listens to the shutdown signal wraps up and answers at once", async () => {
+        const { fixture, port } = await start(runtime, { mode, shutdown: { timeout: 10_000 } });
+        const client = await connect(port);
+        const pending = client.get("/wrapup");
+        await handlerStarted(fixture, "/wrapup");
+        const sent = fixture.kill("SIGTERM");
+        const response = await pending;
+        assert.equal(response.body, "wrapped up");
+        const exit = await fixture.exit(5_000);
+        assert.equal(exit.code, 0, fixture.stderr);
+        assert.ok(exit.at - sent < 5_000, `exited ${exit.at - sent} ms after SIGTERM of a 10 s timeout`);
+      });
+
+      test("with a delay, readiness answers 503 while requests are still served and liveness stays 200", async () => {
+        const { fixture, port } = await start(runtime, { mode, shutdown: { delay: 1_500, timeout: 5_000 } });
+        const client = await connect(port);
+        assert.equal((await client.get("/ready")).status, 200);
+        fixture.kill("SIGTERM");
+        await fixture.waitForLog("unready:");
+        const probes = await connect(port);
+        assert.equal((await probes.get("/ready")).status, 503);
+        assert.equal((await probes.get("/live")).status, 200);
+        const served = await client.get("/");
+        assert.equal(served.status, 200);
+        assert.equal(served.body, "ok");
+        assert.equal(served.headers.connection, "close");
+        assert.equal((await fixture.exit(7_000)).code, 0, fixture.stderr);
+      });
+
+      test("under load from 32 keep-alive clients a SIGTERM loses nothing", async () => {
+        const { fixture, port } = await start(runtime, { mode, shutdown: { timeout: 5_000 } });
+        const tally = { ok: 0, refused: 0, lost: 0, refusedConnections: 0 };
+        let stop = false;
+        let warmedUp!: () => void;
+        const warm = new Promise<void>((resolve) => (warmedUp = resolve));
+        const worker = async () => {
+          let client: RawClient | undefined;
+          for (let i = 0; i < 5_000 && !stop; i++) {
+            try {
+              client ??= await connect(port);
+            } catch {
+              tally.refusedConnections++; // the listener is closed: nothing was sent, nothing lost
+              return;
+            }
+            let response: RawResponse;
+            try {
+              response = await client.get("/");
+            } catch (error) {
+              if (error instanceof NoAnswer) tally.lost++;
+              else throw error;
+              return;
+            }
+            if (response.status === 503) {
+              tally.refused++;
+              return; // told to go away: a load balancer would send it elsewhere now
+            }
+            assert.equal(response.body, "ok");
+            if (++tally.ok === 300) warmedUp();
+            if (response.headers.connection === "close") {
+              await client.closed;
+              client = undefined; // reconnect, as a client does after Connection: close
+            }
+          }
+        };
+        const workers = Array.from({ length: 32 }, worker);
+        await warm;
+        fixture.kill("SIGTERM");
+        const exit = await fixture.exit(10_000);
+        stop = true;
+        await Promise.all(workers);
+        assert.equal(exit.code, 0, fixture.stderr);
+        assert.equal(tally.lost, 0, `lost ${tally.lost}: ${JSON.stringify(tally)}`);
+        assert.ok(tally.ok >= 300);
+      });
+
+      test("idle at SIGTERM, the process exits promptly", async () => {
+        const { fixture } = await start(runtime, { mode, shutdown: { timeout: 8_000 } });
+        const sent = fixture.kill("SIGTERM");
+        const exit = await fixture.exit(8_000);
+        assert.equal(exit.code, 0, fixture.stderr);
+        assert.ok(exit.at - sent < 1_000, `exited ${exit.at - sent} ms after SIGTERM`);
+      });
+    });
+  }
+}
