@@ -4,20 +4,12 @@ import { InFlight } from "./in_flight.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import { exitProcess, listenErrors } from "./_process.ts";
 import { formatCounts, logReport } from "./_report.ts";
-import type { ServerDrainer } from "./servers/types.ts";
+import { IDLE_GRACE, type ServerDrainer } from "./servers/types.ts";
 import { listenSignals, SIGNAL_NUMBERS } from "./signals.ts";
 import type { HookResult, Phase, ShutdownReport } from "./types.ts";
 import type { CutItem } from "./in_flight.ts";
 
 const PROGRESS_INTERVAL = 1_000;
-/**
- * How long idle keep-alive connections stay open after the drain began, even when nothing is in flight. A
- * client may be sending a request on one at the instant the drain starts; closing it then loses that request
- * (every other library loses one per keep-alive client this way). Within the grace such a request reaches the
- * gate, gets the 503 with `Connection: close`, and the client moves on.
- */
-export const IDLE_GRACE = 100;
-
 /**
  * @internal The lifecycle's hidden state: phases, timers, hooks and servers. `createShutdown()` exposes it
  * through a plain object; the HTTP parts (wrap, attach, health) use it directly.

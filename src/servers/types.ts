@@ -1,4 +1,13 @@
 /**
+ * How long an idle keep-alive connection stays open in the drain before it may be closed, even when nothing
+ * is in flight. A client may be sending a request on it at the instant the drain starts (or the instant its
+ * previous response ended); closing it then loses that request, as every other library does once per
+ * keep-alive client. Within the grace such a request reaches the gate, gets the 503 with `Connection: close`,
+ * and the client moves on.
+ */
+export const IDLE_GRACE = 100;
+
+/**
  * The one small interface every runtime's server adapter conforms to. `attach()` picks the adapter for the
  * server it is given; the lifecycle calls these three methods, in this order, at most once each.
  */
