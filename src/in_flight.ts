@@ -26,6 +26,8 @@ export interface CutItem {
 /** @internal One piece of work in flight. Mutable kind: a request becomes a stream when its handler returns. */
 export interface InFlightEntry {
   kind: InFlightKind;
+  /** The kind it started as: a request whose body was still being sent finished as a request. */
+  readonly origin: InFlightKind;
   readonly start: number;
   readonly label: string | { readonly method: string; readonly url: string };
 }
@@ -43,7 +45,7 @@ export class InFlight {
 
   /** Adds one piece of work; `now` is the clock's time. */
   add(kind: InFlightKind, label: InFlightEntry["label"], now: number): InFlightEntry {
-    const entry: InFlightEntry = { kind, start: now, label };
+    const entry: InFlightEntry = { kind, origin: kind, start: now, label };
     this.#entries.add(entry);
     this.#counts[kind]++;
     return entry;
@@ -61,7 +63,7 @@ export class InFlight {
   delete(entry: InFlightEntry): void {
     if (!this.#entries.delete(entry)) return;
     this.#counts[entry.kind]--;
-    if (this.#countFinished) this.#finished[entry.kind]++;
+    if (this.#countFinished) this.#finished[entry.origin]++;
     if (this.#entries.size === 0 && this.#onIdle) {
       const onIdle = this.#onIdle;
       this.#onIdle = undefined;
@@ -74,7 +76,7 @@ export class InFlight {
     return { ...this.#counts };
   }
 
-  /** What finished since `startCountingFinished()`. */
+  /** What finished since `startCountingFinished()`, by the kind each started as (no request counts twice). */
   finished(): InFlightCounts {
     return { ...this.#finished };
   }

@@ -101,7 +101,7 @@ export interface ShutdownReport {
   phases: { unready?: number; draining: number; cleanup: number; stopped: number };
   /** Milliseconds from the trigger to stopped. */
   duration: number;
-  /** Work in flight that finished after the trigger. */
+  /** Work in flight that finished after the trigger; a request counts once, under `requests`, even if streamed. */
   finished: InFlightCounts;
   /** Requests and WebSocket upgrades refused with 503 while draining, before any handler ran. */
   refused: number;

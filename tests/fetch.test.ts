@@ -83,7 +83,7 @@ describe("wrap()", () => {
     body.end();
     assert.equal((await reader.read()).done, true);
     const report = await shutdown.done;
-    assert.equal(report.finished.streams, 1);
+    assert.equal(report.finished.requests, 1);
     assert.equal(report.exitCode, 0);
   });
 

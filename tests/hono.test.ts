@@ -66,7 +66,7 @@ describe("graceful() middleware", () => {
     finish.resolve();
     assert.equal(await response.text(), "ab");
     const report = await shutdown.done;
-    assert.equal(report.finished.streams, 1);
+    assert.equal(report.finished.requests, 1);
   });
 
   test("c.var.shutdown.deadline aborts when the drain time is over", async () => {
