@@ -34,6 +34,18 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(hooksRun(fixture), ["second", "first"]);
     });
 
+    test("with handleErrors, an uncaught exception starts the shutdown and exits 1 after the hooks", async () => {
+      const { fixture, port } = await start(runtime, { shutdown: { handleErrors: true } });
+      const { RawClient } = await import("./_client.ts");
+      const client = await RawClient.connect(port);
+      assert.equal((await client.get("/crash")).body, "crashing soon");
+      const exit = await fixture.exit(7_000);
+      client.close();
+      assert.equal(exit.code, 1, fixture.stderr);
+      assert.equal(fixture.report?.trigger, "error");
+      assert.deepEqual(hooksRun(fixture), ["second", "first"]);
+    });
+
     test("a second signal ends the drain at once with 128 + n, skipping the hooks", async () => {
       const { fixture, port } = await start(runtime, { shutdown: { timeout: 20_000 } });
       const { RawClient } = await import("./_client.ts");
