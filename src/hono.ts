@@ -21,7 +21,8 @@
  * @module
  */
 import { abandon, admit, release } from "./_gate.ts";
-import { lifecycleOf, type Shutdown } from "./shutdown.ts";
+import { lifecycleOf } from "./_registry.ts";
+import type { Shutdown } from "./shutdown.ts";
 
 /** What `c.var.shutdown` holds for one request. Both signals are built on first read only. */
 export interface RequestShutdown {

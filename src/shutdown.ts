@@ -1,5 +1,6 @@
 import { describe, resolveOptions } from "./_options.ts";
 import { Lifecycle } from "./_lifecycle.ts";
+import { lifecycles } from "./_registry.ts";
 import type { InFlightCounts } from "./in_flight.ts";
 import type { CleanupOptions, Phase, ShutdownOptions, ShutdownReport } from "./types.ts";
 import { type FetchHandler, wrapFetch } from "./fetch.ts";
@@ -39,17 +40,6 @@ export interface Shutdown extends AsyncDisposable {
   liveness(request?: Request): Response;
   /** Registers a readiness check (a database ping, say), bounded by its timeout; returns the unregister function. */
   addReadinessCheck(check: (signal: AbortSignal) => unknown, options?: ReadinessCheckOptions): () => void;
-}
-
-const lifecycles = new WeakMap<Shutdown, Lifecycle>();
-
-/** @internal The hidden state behind a shutdown, for the Hono middleware. */
-export function lifecycleOf(shutdown: Shutdown): Lifecycle {
-  const lifecycle = lifecycles.get(shutdown);
-  if (!lifecycle) {
-    throw new TypeError("Expected a shutdown created by createShutdown(), received " + describe(shutdown));
-  }
-  return lifecycle;
 }
 
 /**
