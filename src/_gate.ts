@@ -26,15 +26,22 @@ export function admit(lifecycle: Lifecycle, request: Request, context: unknown):
   const phase = lifecycle.phase;
   if (phase !== "running" && phase !== "unready") return refuse(lifecycle);
   const bun = context as HandlerContext | undefined;
-  if (typeof bun?.timeout === "function" && typeof bun.upgrade === "function" && !bunAware.has(lifecycle)) {
+  if (isBunServer(bun) && !bunAware.has(lifecycle)) {
     bunAware.add(lifecycle);
     // Bun resets a connection that stays quiet for `idleTimeout` (10 s by default), even mid-handler; the
     // drain may last longer, so lift it for the requests the drain waits on.
     lifecycle.onDrain.add(() => {
-      for (const pending of lifecycle.inFlight.requests()) bun.timeout!(pending as Request, 0);
+      for (const pending of lifecycle.inFlight.requests()) bun.timeout(pending as Request, 0);
     });
   }
   return lifecycle.inFlight.add("requests", request, lifecycle.options.clock.now());
+}
+
+/** Bun passes its Server beside the request: the one context with both `timeout()` and `upgrade()`. */
+function isBunServer(
+  context: HandlerContext | undefined,
+): context is HandlerContext & Required<Pick<HandlerContext, "timeout">> {
+  return typeof context?.timeout === "function" && typeof context.upgrade === "function";
 }
 
 /** @internal The handler threw: the request is no longer in flight (the runtime answers it with a 500). */
@@ -69,7 +76,7 @@ export function release(
     ctx.outgoing.once("close", () => inFlight.delete(entry));
     return response;
   }
-  if (typeof ctx?.timeout === "function" && typeof ctx.upgrade === "function") {
+  if (isBunServer(ctx)) {
     // Bun has no completion signal, and every body looks like a stream there (wrapping one costs 3x the
     // server's CPU and loses the implicit Content-Type). Its graceful stop(), called once the handlers are
     // done, waits for every body to its last byte instead, and the deadline forces it.

@@ -3,7 +3,7 @@ import { type Hook, runHook } from "./_hooks.ts";
 import { InFlight } from "./in_flight.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import { exitProcess, listenErrors } from "./_process.ts";
-import { formatCounts, logReport } from "./_report.ts";
+import { formatCounts, formatMs, logReport } from "./_report.ts";
 import { IDLE_GRACE, type ServerDrainer } from "./servers/types.ts";
 import { listenSignals, SIGNAL_NUMBERS } from "./signals.ts";
 import type { HookResult, Phase, ShutdownReport } from "./types.ts";
@@ -35,6 +35,7 @@ export class Lifecycle {
   #hooks: Hook[] = [];
   #drainers: ServerDrainer[] = [];
   #timers = new Set<unknown>();
+  #progressTimer: unknown;
   #resolveDone!: (report: ShutdownReport) => void;
   #removeListeners: Array<() => void> = [];
   #trigger = "";
@@ -117,7 +118,9 @@ export class Lifecycle {
   addDrainer(drainer: ServerDrainer): void {
     this.#drainers.push(drainer);
     if (this.#phase === "draining") this.#safely("drain", () => drainer.drain());
-    else if (this.#phase === "cleanup" || this.#phase === "stopped") void drainer.close();
+    else if (this.#phase === "cleanup" || this.#phase === "stopped") {
+      this.#safely("close", () => drainer.close());
+    }
   }
 
   waitUntil(promise: PromiseLike<unknown>, name: string): void {
@@ -167,15 +170,10 @@ export class Lifecycle {
     if (this.#phase !== "running" && this.#phase !== "unready") return;
     this.#enter("draining");
     this.#drainStartedAt = this.options.clock.now();
-    const counts = this.inFlight.counts();
-    this.options.logger.info(`draining: ${formatCounts(counts)}, ${formatMs(this.drainRemaining)} left`, {
-      phase: "draining",
-      ...counts,
-      remaining: this.drainRemaining,
-    });
+    this.#logProgress();
+    this.#progress();
     for (const drainer of this.#drainers) this.#safely("drain", () => drainer.drain());
     for (const callback of this.onDrain) this.#safely("drain", callback);
-    this.#progress();
     this.inFlight.whenIdle(() => this.#endDrain(true));
   }
 
@@ -247,6 +245,7 @@ export class Lifecycle {
     this.#enter("stopped");
     for (const timer of this.#timers) clock.clearTimeout(timer);
     this.#timers.clear();
+    if (this.#progressTimer !== undefined) clock.clearTimeout(this.#progressTimer);
     for (const remove of this.#removeListeners.splice(0)) remove();
     const report = this.#report();
     logReport(logger, report);
@@ -314,17 +313,29 @@ export class Lifecycle {
     this.#phaseTimes[phase] = Math.round(this.options.clock.now() - this.#startedAt);
   }
 
+  /**
+   * A progress line every second while unready or draining. One chain of timers, restarted by each phase
+   * line so that a progress line never repeats the phase line of the same instant.
+   */
   #progress(): void {
-    this.#after(PROGRESS_INTERVAL, () => {
+    const { clock } = this.options;
+    if (this.#progressTimer !== undefined) clock.clearTimeout(this.#progressTimer);
+    this.#progressTimer = clock.setTimeout(() => {
+      this.#progressTimer = undefined;
       if (this.#phase !== "unready" && this.#phase !== "draining") return;
-      const counts = this.inFlight.counts();
-      const remaining = this.drainRemaining;
-      this.options.logger.info(`${this.#phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
-        phase: this.#phase,
-        ...counts,
-        remaining,
-      });
+      this.#logProgress();
       this.#progress();
+    }, PROGRESS_INTERVAL);
+  }
+
+  /** `draining: 3 requests, 2 tasks, 4.2 s left`, with the same facts as a structured object. */
+  #logProgress(): void {
+    const counts = this.inFlight.counts();
+    const remaining = this.drainRemaining;
+    this.options.logger.info(`${this.#phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
+      phase: this.#phase,
+      ...counts,
+      remaining,
     });
   }
 
@@ -353,9 +364,4 @@ export class Lifecycle {
   #logError(what: string, error: unknown): void {
     this.options.logger.error(`${what} failed: ${(error as Error)?.message ?? error}`, { error });
   }
-}
-
-/** @internal `1.5 s` or `300 ms`. */
-export function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }

@@ -32,3 +32,8 @@ export function logReport(logger: Logger, report: ShutdownReport): void {
     logger.warn(`cut: ${item.kind} ${item.label} after ${item.age} ms`, { phase: "stopped", cut: item });
   }
 }
+
+/** @internal `1.5 s` or `300 ms`. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

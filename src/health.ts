@@ -1,5 +1,6 @@
 import type { Lifecycle } from "./_lifecycle.ts";
-import { describe } from "./_options.ts";
+import { messageOf, runBounded } from "./_bounded.ts";
+import { checkDuration, describe } from "./_options.ts";
 
 /** Options of `shutdown.addReadinessCheck()`. */
 export interface ReadinessCheckOptions {
@@ -37,12 +38,7 @@ export class Readiness {
     if (typeof run !== "function") {
       throw new TypeError(`${context}: expected a function, received ${describe(run)}`);
     }
-    const timeout = options.timeout ?? 1_000;
-    if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 0) {
-      throw new RangeError(
-        `${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`,
-      );
-    }
+    const timeout = checkDuration(context, "timeout", options.timeout ?? 1_000);
     const check = { name: options.name ?? (run.name || "check"), timeout, run };
     this.#checks.add(check);
     return () => this.#checks.delete(check);
@@ -75,30 +71,15 @@ export class Readiness {
 
   /** Runs one check bounded by its timeout; a throw, a rejection, `false` or the timeout count as failing. */
   async #run(check: Check): Promise<boolean> {
-    const controller = new AbortController();
     const { clock, logger } = this.#lifecycle.options;
-    let timer: unknown;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = clock.setTimeout(() => {
-        controller.abort(new DOMException(`readiness check "${check.name}" timed out`, "TimeoutError"));
-        resolve(false);
-      }, check.timeout);
-    });
-    try {
-      const passed = await Promise.race([
-        Promise.resolve().then(() => check.run(controller.signal)).then((value) => value !== false),
-        timedOut,
-      ]);
-      if (!passed) logger.warn(`readiness check "${check.name}" failed`, { check: check.name });
-      return passed;
-    } catch (error) {
-      logger.warn(`readiness check "${check.name}" failed: ${(error as Error)?.message ?? error}`, {
-        check: check.name,
-        error,
-      });
-      return false;
-    } finally {
-      clock.clearTimeout(timer);
-    }
+    const ended = await runBounded(check.run, check.timeout, clock, `readiness check "${check.name}"`);
+    if (ended.outcome === "ok" && ended.value !== false) return true;
+    const why = ended.outcome === "failed"
+      ? `: ${messageOf(ended.error)}`
+      : ended.outcome === "timeout"
+      ? ": timed out"
+      : "";
+    logger.warn(`readiness check "${check.name}" failed${why}`, { check: check.name });
+    return false;
   }
 }

@@ -1,3 +1,5 @@
+import { targetOf } from "./_url.ts";
+
 /** What the drain waits for, by kind. */
 export interface InFlightCounts {
   /** Requests whose handler has not produced a response yet. */
@@ -106,7 +108,9 @@ export class InFlight {
   cutAll(now: number): CutItem[] {
     const cut = [...this.#entries].map((entry) => ({
       kind: entry.kind,
-      label: typeof entry.label === "string" ? entry.label : describeRequest(entry.label),
+      label: typeof entry.label === "string"
+        ? entry.label
+        : `${entry.label.method} ${targetOf(entry.label.url)}`,
       age: Math.round(now - entry.start),
     }));
     this.#entries.clear();
@@ -118,9 +122,4 @@ export class InFlight {
     this.#onIdle = undefined;
     return cut;
   }
-}
-
-function describeRequest(request: { method: string; url: string }): string {
-  const pathStart = request.url.indexOf("/", request.url.indexOf("//") + 2);
-  return `${request.method} ${pathStart === -1 ? "/" : request.url.slice(pathStart)}`;
 }

@@ -2,6 +2,7 @@ import { createShutdown, type Shutdown } from "./shutdown.ts";
 import type { FetchHandler } from "./fetch.ts";
 import { detectRuntime } from "./runtime.ts";
 import { type StartedServer, startServer } from "./_start.ts";
+import { pathOf } from "./_url.ts";
 
 /** Options of `serve()`. */
 export interface ServeOptions {
@@ -113,11 +114,4 @@ async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<S
   // Not attached: it must answer for the whole drain, and closes only once the shutdown is over.
   void shutdown.done.then(() => health.close());
   return health;
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
 }

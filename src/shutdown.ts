@@ -1,4 +1,4 @@
-import { describe, resolveOptions } from "./_options.ts";
+import { checkDuration, describe, resolveOptions } from "./_options.ts";
 import { Lifecycle } from "./_lifecycle.ts";
 import { lifecycles } from "./_registry.ts";
 import type { InFlightCounts } from "./in_flight.ts";
@@ -71,14 +71,9 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
     fallbackName: string,
   ) => {
     const context = "Cannot register cleanup hook";
-    const timeout = hookOptions.timeout;
-    if (
-      timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0) || !Number.isFinite(timeout))
-    ) {
-      throw new RangeError(
-        `${context}: "timeout" must be a non-negative finite number, received ${describe(timeout)}`,
-      );
-    }
+    const timeout = hookOptions.timeout === undefined
+      ? undefined
+      : checkDuration(context, "timeout", hookOptions.timeout);
     if (hookOptions.name !== undefined && typeof hookOptions.name !== "string") {
       throw new TypeError(`${context}: "name" must be a string, received ${describe(hookOptions.name)}`);
     }

@@ -77,12 +77,6 @@ describe("option validation", () => {
     assert.throws(() => shutdown.attach({} as never), { name: "TypeError", message: /Cannot attach/ });
     assert.throws(() => shutdown.addReadinessCheck(() => true, { timeout: NaN }), { name: "RangeError" });
   });
-
-  test("exit defaults to on with signals and off without", () => {
-    // Observable only by its effect; creating both must not throw, and the signal-less one never exits.
-    const manual = createShutdown({ signals: false, logger: false });
-    assert.equal(manual.phase, "running");
-  });
 });
 
 describe("detectRuntime", () => {

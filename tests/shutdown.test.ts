@@ -258,6 +258,22 @@ describe("logging", () => {
     });
   });
 
+  test("with a delay, progress goes on once a second across the phase change, never twice", async () => {
+    const { clock, shutdown, logger } = setup({ timeout: 5_000, delay: 1_000 });
+    const task = deferred();
+    shutdown.waitUntil(task.promise);
+    shutdown.trigger();
+    await clock.advance(3_000);
+    task.resolve();
+    await shutdown.done;
+    const progress = logger.lines.map((l) => l.message).filter((m) => /^(unready|draining): \d/.test(m));
+    assert.deepEqual(progress, [
+      "draining: 1 task, 4.0 s left", // the phase line at 1000 ms
+      "draining: 1 task, 3.0 s left",
+      "draining: 1 task, 2.0 s left",
+    ]);
+  });
+
   test("logger: false is silent", async () => {
     const shutdown = createShutdown({ signals: false, logger: false });
     assert.equal((await shutdown.trigger()).exitCode, 0);

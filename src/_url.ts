@@ -1,0 +1,15 @@
+/**
+ * @internal The request target of an absolute URL: its path and query (`/a?b=1`), `/` when it has none.
+ * String work only, because `new URL()` on every request would cost more than the rest of the gate.
+ */
+export function targetOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  return start === -1 ? "/" : url.slice(start);
+}
+
+/** @internal The path of an absolute URL, without its query. */
+export function pathOf(url: string): string {
+  const target = targetOf(url);
+  const query = target.indexOf("?");
+  return query === -1 ? target : target.slice(0, query);
+}
