@@ -1,0 +1,101 @@
+// Starting the benchmark's child processes: each runtime's binary from node_modules/.bin, called directly
+// (npm/npx may not forward signals), and the CPU time a child has used, read from /proc.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const bin = (name: string) => join(root, "node_modules/.bin", name);
+
+export interface Runtime {
+  name: "deno" | "bun" | "node24";
+  command: string;
+  /** Arguments before the script; `gc` adds what exposes a forced garbage collection. */
+  args(gc?: boolean): string[];
+}
+
+export const RUNTIMES: Runtime[] = [
+  { name: "deno", command: bin("deno"), args: (gc) => ["run", "-A", "--quiet", ...(gc ? ["--v8-flags=--expose-gc"] : [])] },
+  { name: "bun", command: bin("bun"), args: () => [] },
+  { name: "node24", command: bin("node"), args: (gc) => (gc ? ["--expose-gc"] : []) },
+];
+
+/** A child process that prints one JSON line per event on stdout. */
+export class Child {
+  readonly process: ChildProcess;
+  readonly lines: Record<string, unknown>[] = [];
+  readonly exited: Promise<{ code: number | null; signal: string | null; at: number }>;
+  stderr = "";
+  #wake = new Set<() => void>();
+
+  constructor(runtime: Runtime, script: string, env: Record<string, string>, gc = false) {
+    this.process = spawn(runtime.command, [...runtime.args(gc), join(root, script)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env, KUBERNETES_SERVICE_HOST: "" },
+    });
+    let partial = "";
+    this.process.stdout!.setEncoding("utf8").on("data", (text: string) => {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) if (line.startsWith("{")) this.lines.push(JSON.parse(line));
+      for (const wake of this.#wake) wake();
+    });
+    this.process.stderr!.setEncoding("utf8").on("data", (text: string) => void (this.stderr += text));
+    this.exited = new Promise((resolve) =>
+      this.process.on("exit", (code, signal) => {
+        resolve({ code, signal, at: performance.now() });
+        for (const wake of this.#wake) wake();
+      })
+    );
+  }
+
+  /** The first line with `key`, waiting up to `ms`; fails when the child exits first. */
+  line(key: string, ms = 30_000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no "${key}" within ${ms} ms: ${this.stderr}`)), ms);
+      const finish = (error?: Error, line?: Record<string, unknown>) => {
+        clearTimeout(timer);
+        this.#wake.delete(check);
+        if (error) reject(error);
+        else resolve(line!);
+      };
+      const check = () => {
+        const found = this.lines.find((l) => key in l);
+        if (found) finish(undefined, found);
+        else if (this.process.exitCode !== null || this.process.signalCode !== null) {
+          finish(new Error(`exited before "${key}": ${this.stderr}`));
+        }
+      };
+      this.#wake.add(check);
+      check();
+    });
+  }
+
+  /** User + system CPU seconds of the whole process (every thread), from /proc/<pid>/stat. */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  }
+
+  /** Ends it (SIGKILL) unless it already exited. */
+  kill(): void {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill("SIGKILL");
+  }
+}
+
+/** Starts bench/servers/hello.ts in `mode` and resolves once it listens. */
+export async function startServer(
+  runtime: Runtime,
+  mode: string,
+  options: Record<string, unknown> = {},
+): Promise<{ child: Child; port: number }> {
+  const child = new Child(runtime, "bench/servers/hello.ts", {
+    BENCH_MODE: mode,
+    BENCH_OPTIONS: JSON.stringify(options),
+  });
+  const { port } = await child.line("port");
+  return { child, port: port as number };
+}

@@ -1,0 +1,60 @@
+// 2. Idle stop and 3. drain tail: how long the process takes to exit once it may, beside the same runtime
+// killed by SIGTERM with no handler at all (its own teardown: the floor nothing can beat).
+import { Load } from "../lib/load.ts";
+import { type Child, type Runtime, startServer } from "../lib/proc.ts";
+import { median } from "../lib/stats.ts";
+import { ms, type Row } from "../lib/table.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function signalToExit(child: Child): Promise<number> {
+  const sent = performance.now();
+  child.process.kill("SIGTERM");
+  return (await child.exited).at - sent;
+}
+
+/** One request on a keep-alive connection that the client then closes: the server saw traffic. */
+async function visit(port: number): Promise<void> {
+  const load = new Load(port, 1, "/", false);
+  await load.finished();
+}
+
+export async function stops(runtime: Runtime, runs: number): Promise<Row[]> {
+  const base: number[] = [];
+  const fresh: number[] = [];
+  const visited: number[] = [];
+  const tails: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    base.push(await signalToExit((await startServer(runtime, "nohandler")).child));
+    fresh.push(await signalToExit((await startServer(runtime, "wrap")).child));
+    const served = await startServer(runtime, "wrap");
+    await visit(served.port);
+    visited.push(await signalToExit(served.child));
+    // Drain tail: one request in flight at SIGTERM; from its last byte to the exit.
+    const busy = await startServer(runtime, "wrap");
+    const load = new Load(busy.port, 1, "/?ms=300", false);
+    await sleep(100);
+    busy.child.process.kill("SIGTERM");
+    await load.finished();
+    const last = load.outcomes[0]?.done ?? NaN;
+    tails.push((await busy.child.exited).at - last);
+  }
+  const floor = median(base);
+  const row = (measurement: string, values: number[], target: number): Row => {
+    const extra = median(values) - floor;
+    return {
+      measurement,
+      runtime: runtime.name,
+      figure: ms(median(values)),
+      baseline: `${ms(floor)} no handler`,
+      ratio: `+${ms(extra)}`,
+      target: `≤ +${target} ms`,
+      pass: extra <= target,
+    };
+  };
+  return [
+    row("2 idle stop (no request served)", fresh, 50),
+    row("2 idle stop (after a keep-alive client left)", visited, 50),
+    row("3 drain tail: last byte → exit", tails, 10),
+  ];
+}

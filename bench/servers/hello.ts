@@ -1,0 +1,80 @@
+// The benchmark server: one hello-world app on the runtime's own server, in the variant BENCH_MODE names, so
+// that every pair compared differs by graceful-drain alone. Prints {"port": N} once listening.
+//   bare           fetch handler on Deno.serve / Bun.serve / @hono/node-server (Node's server for fetch apps)
+//   wrap           the same handler through serve() (shutdown.wrap() + attach())
+//   hono           a Hono app, bare, on the runtime's server
+//   hono-graceful  the same app with app.use(graceful(shutdown)), the server attached to the shutdown
+//   nohandler      bare, and no signal handler at all: the runtime's own SIGTERM exit (idle-stop baseline)
+// Routes: "/" answers "ok"; "/slow?ms=N" answers after N ms (drain tail, scale).
+import { Hono } from "hono";
+import { createShutdown, serve } from "../../mod.ts";
+import { graceful } from "../../src/hono.ts";
+import { detectRuntime } from "../../src/runtime.ts";
+
+const env = (name: string): string | undefined =>
+  // deno-lint-ignore no-explicit-any
+  (globalThis as any).Deno ? (globalThis as any).Deno.env.get(name) : process.env[name];
+const mode = env("BENCH_MODE") ?? "bare";
+const options = JSON.parse(env("BENCH_OPTIONS") ?? "{}");
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const handler = async (request: Request): Promise<Response> => {
+  const url = request.url;
+  const q = url.indexOf("?ms=");
+  if (q === -1) return new Response("ok");
+  await sleep(Number(url.slice(q + 4)));
+  return new Response("slow done");
+};
+// The synchronous hello path, as most benchmarks of these servers use.
+const fetch = (request: Request): Response | Promise<Response> =>
+  request.url.includes("?ms=") ? handler(request) : new Response("ok");
+
+const shutdown = mode === "wrap" || mode === "hono-graceful"
+  ? createShutdown({ logger: false, timeout: 20_000, delay: 0, ...options })
+  : undefined;
+
+const hono = new Hono();
+if (mode === "hono-graceful") hono.use(graceful(shutdown!));
+hono.get("/", (c) => (c.req.url.includes("?ms=") ? handler(c.req.raw) : c.text("ok")));
+
+const announce = (port: number) => console.log(JSON.stringify({ port }));
+
+if (mode === "wrap") {
+  await serve(fetch, { port: 0, hostname: "127.0.0.1", shutdown, onListen: ({ port }) => announce(port) });
+} else {
+  const app = mode === "bare" || mode === "nohandler" ? fetch : hono.fetch;
+  const server = await start(app);
+  if (shutdown) shutdown.attach(server as Parameters<typeof shutdown.attach>[0]);
+  else if (mode !== "nohandler") {
+    // A bare server still exits on SIGTERM like a real one would, with a handler that does nothing else.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      // deno-lint-ignore no-explicit-any
+      const g = globalThis as any;
+      if (g.Deno) g.Deno.addSignalListener(signal, () => g.Deno.exit(0));
+      else process.on(signal, () => process.exit(0));
+    }
+  }
+}
+
+async function start(app: (request: Request) => Response | Promise<Response>): Promise<unknown> {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  const runtime = detectRuntime();
+  if (runtime === "deno") {
+    const server = g.Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app);
+    announce(server.addr.port);
+    return server;
+  }
+  if (runtime === "bun") {
+    const server = g.Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app });
+    announce(server.port);
+    return server;
+  }
+  const { serve: nodeServe } = await import("@hono/node-server");
+  return await new Promise((resolve) => {
+    const server = nodeServe({ fetch: app, port: 0, hostname: "127.0.0.1" }, (info) => {
+      announce(info.port);
+      resolve(server);
+    });
+  });
+}
