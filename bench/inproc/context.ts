@@ -13,7 +13,9 @@ export interface Context {
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
 const runtime = detectRuntime();
-const bunServer = runtime === "bun" ? g.Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() }) : undefined;
+const bunServer = runtime === "bun"
+  ? g.Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() })
+  : undefined;
 
 export function makeContext(): Context {
   if (runtime === "deno") {

@@ -54,14 +54,16 @@ for (let round = 0; round < rounds; round++) {
 const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const diff = (a: string, b: string) => median(perRound[a].map((v, i) => v - perRound[b][i]));
 console.log(JSON.stringify({
-  ns: Object.fromEntries(names.map((n) => [n, median(perRound[n])])),
-  extra: {
-    wrap: diff("wrap", "fetch"),
-    empty: diff("empty", "hono"),
-    graceful: diff("graceful", "empty"),
-    signal: diff("signal", "empty"),
-    // The A/A floor: one variant's round-to-round spread, as a difference of two of its own halves.
-    aa: median(perRound.hono.slice(1).map((v, i) => v - perRound.hono[i])),
+  result: {
+    ns: Object.fromEntries(names.map((n) => [n, median(perRound[n])])),
+    extra: {
+      wrap: diff("wrap", "fetch"),
+      empty: diff("empty", "hono"),
+      graceful: diff("graceful", "empty"),
+      signal: diff("signal", "empty"),
+      // The A/A floor: one variant's round-to-round spread, as a difference of two of its own halves.
+      aa: median(perRound.hono.slice(1).map((v, i) => v - perRound.hono[i])),
+    },
   },
 }));
 closeContexts();

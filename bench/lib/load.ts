@@ -13,11 +13,17 @@ export interface Outcome {
 
 export class Load {
   readonly outcomes: Outcome[] = [];
+  /** Response bodies, kept only when a client sends one request (`repeat` off). */
+  readonly bodies: string[] = [];
   lost = 0;
   refusedConnections = 0;
   #stopped = false;
   #sockets = new Set<Socket>();
   #running: Promise<void>[] = [];
+  #unsent: number;
+  #onSent: (() => void) | undefined;
+  /** Resolves once every client has written its first request (or failed to connect). */
+  readonly ready: Promise<void>;
 
   /** `connections` clients, each sending `path` again as soon as its previous response has arrived. */
   readonly port: number;
@@ -28,6 +34,8 @@ export class Load {
     this.port = port;
     this.path = path;
     this.repeat = repeat;
+    this.#unsent = connections;
+    this.ready = new Promise((resolve) => (this.#onSent = resolve));
     for (let i = 0; i < connections; i++) this.#running.push(this.#client());
   }
 
@@ -43,6 +51,10 @@ export class Load {
     return Promise.all(this.#running).then(() => {});
   }
 
+  #sent(): void {
+    if (this.#unsent > 0 && --this.#unsent === 0) this.#onSent?.();
+  }
+
   async #client(): Promise<void> {
     while (!this.#stopped) {
       let socket: Socket;
@@ -50,6 +62,7 @@ export class Load {
         socket = await open(this.port);
       } catch {
         this.refusedConnections++; // the listener is closed: the client would go elsewhere
+        this.#sent();
         return;
       }
       this.#sockets.add(socket);
@@ -71,6 +84,7 @@ export class Load {
         sent = performance.now();
         outstanding = true;
         socket.write(`GET ${this.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        this.#sent();
       };
       const finish = (again: boolean) => {
         socket.removeAllListeners();
@@ -85,6 +99,7 @@ export class Load {
           const header = buffer.subarray(0, head).toString("latin1").toLowerCase();
           const length = Number(/content-length: *(\d+)/.exec(header)?.[1] ?? 0);
           if (buffer.length < head + 4 + length) return;
+          if (!this.repeat) this.bodies.push(buffer.subarray(head + 4, head + 4 + length).toString());
           buffer = buffer.subarray(head + 4 + length);
           outstanding = false;
           const status = Number(header.slice(9, 12));

@@ -16,7 +16,11 @@ export interface Runtime {
 }
 
 export const RUNTIMES: Runtime[] = [
-  { name: "deno", command: bin("deno"), args: (gc) => ["run", "-A", "--quiet", ...(gc ? ["--v8-flags=--expose-gc"] : [])] },
+  {
+    name: "deno",
+    command: bin("deno"),
+    args: (gc) => ["run", "-A", "--quiet", ...(gc ? ["--v8-flags=--expose-gc"] : [])],
+  },
   { name: "bun", command: bin("bun"), args: () => [] },
   { name: "node24", command: bin("node"), args: (gc) => (gc ? ["--expose-gc"] : []) },
 ];
@@ -29,8 +33,14 @@ export class Child {
   stderr = "";
   #wake = new Set<() => void>();
 
-  constructor(runtime: Runtime, script: string, env: Record<string, string>, gc = false) {
-    this.process = spawn(runtime.command, [...runtime.args(gc), join(root, script)], {
+  constructor(
+    runtime: Runtime,
+    script: string,
+    env: Record<string, string>,
+    argv: string[] = [],
+    gc = false,
+  ) {
+    this.process = spawn(runtime.command, [...runtime.args(gc), join(root, script), ...argv], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env, KUBERNETES_SERVICE_HOST: "" },
@@ -98,4 +108,12 @@ export async function startServer(
   });
   const { port } = await child.line("port");
   return { child, port: port as number };
+}
+
+/** Runs an in-process benchmark script to its end and resolves with the JSON line it printed. */
+export async function runScript<T>(runtime: Runtime, script: string, argv: string[], gc = false): Promise<T> {
+  const child = new Child(runtime, script, {}, argv, gc);
+  const [line, exit] = await Promise.all([child.line("result", 600_000), child.exited]);
+  if (exit.code !== 0) throw new Error(`${script} on ${runtime.name} exited ${exit.code}: ${child.stderr}`);
+  return line.result as T;
 }

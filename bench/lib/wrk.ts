@@ -9,7 +9,11 @@ export function ensureWrk(): void {
 }
 
 /** Runs wrk against 127.0.0.1:port; resolves with the requests served and the rate. */
-export function wrk(port: number, seconds: number, connections: number): Promise<{ requests: number; rps: number }> {
+export function wrk(
+  port: number,
+  seconds: number,
+  connections: number,
+): Promise<{ requests: number; rps: number }> {
   return new Promise((resolve, reject) => {
     import("node:child_process").then(({ execFile }) =>
       execFile(

@@ -3,7 +3,7 @@
 // beside an A/A pair (bare against a second bare) whose spread is the noise floor of this run.
 import { type Child, type Runtime, startServer } from "../lib/proc.ts";
 import { median } from "../lib/stats.ts";
-import { type Row } from "../lib/table.ts";
+import type { Row } from "../lib/table.ts";
 import { wrk } from "../lib/wrk.ts";
 
 export interface ThroughputResult {
@@ -24,6 +24,7 @@ export async function throughput(
   runtime: Runtime,
   rounds: number,
   seconds: number,
+  warmUp = true,
 ): Promise<ThroughputResult> {
   const modes = ["bare", "bare", "wrap", "hono", "hono-graceful"];
   const sides: Side[] = [];
@@ -36,7 +37,7 @@ export async function throughput(
     const pairs: Array<[Side, Side]> = [[bare, bare2], [bare, wrapped], [hono, honoGraceful]];
     const ratios: number[][] = pairs.map(() => []);
     // One unmeasured warm-up each: JIT tiers and the runtimes' buffer pools settle first.
-    for (const side of sides) await wrk(side.port, 1, 32);
+    if (warmUp) { for (const side of sides) await wrk(side.port, 1, 32); }
     for (let round = 0; round < rounds; round++) {
       for (const [i, [a, b]] of pairs.entries()) {
         const order = round % 2 === 0 ? [a, b] : [b, a];

@@ -5,7 +5,8 @@
 //   hono           a Hono app, bare, on the runtime's server
 //   hono-graceful  the same app with app.use(graceful(shutdown)), the server attached to the shutdown
 //   nohandler      bare, and no signal handler at all: the runtime's own SIGTERM exit (idle-stop baseline)
-// Routes: "/" answers "ok"; "/slow?ms=N" answers after N ms (drain tail, scale).
+// Routes: "/" answers "ok"; "/?ms=N" answers after N ms (drain tail); "/?wrapup" waits for the shutdown to
+// start, then 1 s (scale: every request is in flight at SIGTERM); "/?count" tells how many are in flight.
 import { Hono } from "hono";
 import { createShutdown, serve } from "../../mod.ts";
 import { graceful } from "../../src/hono.ts";
@@ -20,6 +21,12 @@ const options = JSON.parse(env("BENCH_OPTIONS") ?? "{}");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const handler = async (request: Request): Promise<Response> => {
   const url = request.url;
+  if (url.endsWith("?count")) return new Response(String(shutdown!.inFlight.requests));
+  if (url.endsWith("?wrapup")) {
+    await new Promise((resolve) => shutdown!.signal.addEventListener("abort", resolve, { once: true }));
+    await sleep(1000);
+    return new Response("wrapped up");
+  }
   const q = url.indexOf("?ms=");
   if (q === -1) return new Response("ok");
   await sleep(Number(url.slice(q + 4)));
@@ -27,7 +34,7 @@ const handler = async (request: Request): Promise<Response> => {
 };
 // The synchronous hello path, as most benchmarks of these servers use.
 const fetch = (request: Request): Response | Promise<Response> =>
-  request.url.includes("?ms=") ? handler(request) : new Response("ok");
+  request.url.includes("?") ? handler(request) : new Response("ok");
 
 const shutdown = mode === "wrap" || mode === "hono-graceful"
   ? createShutdown({ logger: false, timeout: 20_000, delay: 0, ...options })
@@ -35,7 +42,7 @@ const shutdown = mode === "wrap" || mode === "hono-graceful"
 
 const hono = new Hono();
 if (mode === "hono-graceful") hono.use(graceful(shutdown!));
-hono.get("/", (c) => (c.req.url.includes("?ms=") ? handler(c.req.raw) : c.text("ok")));
+hono.get("/", (c) => (c.req.url.includes("?") ? handler(c.req.raw) : c.text("ok")));
 
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
