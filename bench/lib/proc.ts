@@ -90,9 +90,26 @@ export class Child {
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   }
 
-  /** Ends it (SIGKILL) unless it already exited. */
-  kill(): void {
+  /** Resolves with its exit; kills it and fails when it has not exited within `ms` (a hung drain). */
+  async exit(ms = 30_000): Promise<{ at: number; code: number | null }> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.process.kill("SIGKILL");
+        reject(new Error(`did not exit within ${ms} ms: ${this.stderr.slice(0, 200)}`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ends it (SIGKILL) unless it already exited; resolves once it has. */
+  kill(): Promise<unknown> {
     if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill("SIGKILL");
+    return this.exited;
   }
 }
 

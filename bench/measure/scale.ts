@@ -32,9 +32,9 @@ export async function scale(runtime: Runtime, n: number, counts: number[]): Prom
     child.process.kill("SIGTERM");
     await Promise.all(loads.map((load) => load.finished()));
   } finally {
-    if (!signalled) child.kill();
+    if (!signalled) await child.kill();
   }
-  const exit = (await child.exited).at;
+  const exit = (await child.exit()).at;
   const outcomes = loads.flatMap((load) => load.outcomes);
   const ok = outcomes.filter((o) => o.status === 200).length;
   const lost = loads.reduce((sum, load) => sum + load.lost, 0);

@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function signalToExit(child: Child): Promise<number> {
   const sent = performance.now();
   child.process.kill("SIGTERM");
-  return (await child.exited).at - sent;
+  return (await child.exit()).at - sent;
 }
 
 /** One request on a keep-alive connection that the client then closes: the server saw traffic. */
@@ -37,7 +37,7 @@ export async function stops(runtime: Runtime, runs: number): Promise<Row[]> {
     busy.child.process.kill("SIGTERM");
     await load.finished();
     const last = load.outcomes[0]?.done ?? NaN;
-    tails.push((await busy.child.exited).at - last);
+    tails.push((await busy.child.exit()).at - last);
   }
   const floor = median(base);
   const row = (measurement: string, values: number[], target: number): Row => {

@@ -74,6 +74,6 @@ export async function throughput(
       cpuPerRequest: { bare: bare.cpu / bare.requests, hono: hono.cpu / hono.requests },
     };
   } finally {
-    for (const side of sides) side.child.kill();
+    await Promise.all(sides.map((side) => side.child.kill()));
   }
 }

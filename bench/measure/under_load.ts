@@ -14,7 +14,7 @@ async function run(runtime: Runtime, mode: string, seconds: number) {
   await sleep(seconds * 1000);
   const signalled = performance.now();
   child.process.kill("SIGTERM");
-  await child.exited;
+  await child.exit();
   await load.stop();
   const window = (from: number, to: number, outcomes: Outcome[]) =>
     outcomes.filter((o) => o.done >= from && o.done < to).map((o) => o.done - o.sent);
