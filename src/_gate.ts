@@ -16,8 +16,6 @@ export interface HandlerContext {
   upgrade?: unknown;
 }
 
-const bunAware = new WeakSet<Lifecycle>();
-
 /**
  * @internal The gate in front of a handler: a 503 refusal from `draining` on, else the request's in-flight
  * entry. `release()` must follow with the handler's response (or `abandon()` when it threw).
@@ -26,8 +24,8 @@ export function admit(lifecycle: Lifecycle, request: Request, context: unknown):
   const phase = lifecycle.phase;
   if (phase !== "running" && phase !== "unready") return refuse(lifecycle);
   const bun = context as HandlerContext | undefined;
-  if (isBunServer(bun) && !bunAware.has(lifecycle)) {
-    bunAware.add(lifecycle);
+  if (!lifecycle.bunAware && isBunServer(bun)) {
+    lifecycle.bunAware = true;
     // Bun resets a connection that stays quiet for `idleTimeout` (10 s by default), even mid-handler; the
     // drain may last longer, so lift it for the requests the drain waits on.
     lifecycle.onDrain.add(() => {
@@ -66,6 +64,7 @@ export function release(
   }
   const ctx = context as HandlerContext | undefined;
   if (lifecycle.phase !== "running") response = closeConnection(response, ctx);
+  else lifecycle.keptAlive = true;
   inFlight.move(entry, "streams");
   if (ctx?.completed instanceof Promise) {
     const end = () => inFlight.delete(entry);

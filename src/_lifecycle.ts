@@ -26,10 +26,21 @@ export class Lifecycle {
   readonly onForce: Set<() => void> = new Set();
   refused = 0;
   /**
-   * Requests already admitted by `wrap()`, kept only once a `graceful()` middleware exists, so that a Hono
-   * app with the middleware served through `serve()` (which wraps) counts each request once.
+   * The request `wrap()` is admitting, set only while its handler runs synchronously, so that a `graceful()`
+   * middleware inside it (a Hono app served by `serve()`, which wraps) counts each request once. A field,
+   * not a WeakSet of requests: that cost a lookup and an ephemeron per request.
    */
-  admitted: WeakSet<Request> | undefined;
+  admitting: Request | undefined;
+  /** A gate (`wrap()` or `graceful()`) exists: every request the lifecycle must know of passes one. */
+  gated = false;
+  /** Bun's server is known to the gate (its per-request idle timeouts are lifted when draining starts). */
+  bunAware = false;
+  /**
+   * A response went out without `Connection: close` (while running), so a client may hold an idle keep-alive
+   * connection. Until then, with a gate in front of every request, none can exist on Deno or Bun, whose
+   * servers cannot tell, and the drain need not give idle connections their grace.
+   */
+  keptAlive = false;
 
   #phase: Phase = "running";
   #hooks: Hook[] = [];
@@ -194,7 +205,8 @@ export class Lifecycle {
       Promise.all(closing).then(() => this.#cleanup());
     };
     const graceLeft = this.#drainStartedAt + IDLE_GRACE - this.options.clock.now();
-    const idleConnections = this.#drainers.some((drainer) => drainer.hasConnections?.() ?? true);
+    const mayBeKeptAlive = !this.gated || this.keptAlive;
+    const idleConnections = this.#drainers.some((drainer) => drainer.hasConnections?.() ?? mayBeKeptAlive);
     if (graceLeft > 0 && idleConnections) this.#after(graceLeft, closeServers);
     else closeServers();
   }

@@ -21,24 +21,29 @@ export function wrapFetch<H extends FetchHandler>(lifecycle: Lifecycle, handler:
   if (typeof handler !== "function") {
     throw new TypeError(`Cannot wrap: expected a fetch handler function, received ${typeof handler}`);
   }
-  const wrapped = (request: Request, ...rest: unknown[]) => {
-    const entry = admit(lifecycle, request, rest[0]);
+  lifecycle.gated = true;
+  // Fixed parameters, not `...rest`: no array per request. Every runtime passes at most two beside the
+  // request (Hono's app.fetch: env and execution context).
+  const wrapped = (request: Request, context?: unknown, extra?: unknown) => {
+    const entry = admit(lifecycle, request, context);
     if (entry instanceof Response) return entry;
-    lifecycle.admitted?.add(request);
     let result;
+    lifecycle.admitting = request;
     try {
-      result = handler(request, ...rest);
+      result = handler(request, context, extra);
     } catch (error) {
       abandon(lifecycle, entry);
       throw error;
+    } finally {
+      lifecycle.admitting = undefined;
     }
     if (result instanceof Promise) {
-      return result.then((response) => release(lifecycle, entry, response, rest[0]), (error) => {
+      return result.then((response) => release(lifecycle, entry, response, context), (error) => {
         abandon(lifecycle, entry);
         throw error;
       });
     }
-    return release(lifecycle, entry, result, rest[0]);
+    return release(lifecycle, entry, result, context);
   };
   Object.defineProperty(wrapped, "name", { value: handler.name || "wrapped" });
   return wrapped as H;

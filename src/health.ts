@@ -45,6 +45,8 @@ export class Readiness {
   }
 
   async respond(_request?: Request): Promise<Response> {
+    // A probe's connection stays open (no `Connection: close`): the drain must give it its grace.
+    this.#lifecycle.keptAlive = true;
     const phase = this.#lifecycle.phase;
     let ready = phase === "running";
     if (ready && this.#checks.size > 0) {
@@ -61,6 +63,7 @@ export class Readiness {
   }
 
   liveness(): Response {
+    this.#lifecycle.keptAlive = true; // as in respond()
     const phase = this.#lifecycle.phase;
     const alive = phase !== "stopped";
     return new Response(JSON.stringify({ status: alive ? "alive" : "stopped", phase }), {

@@ -89,11 +89,12 @@ export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>)
  */
 export function graceful(shutdown: Shutdown): GracefulMiddleware {
   const lifecycle = lifecycleOf(shutdown);
-  lifecycle.admitted ??= new WeakSet();
+  lifecycle.gated = true;
   return async function graceful(c, next) {
     const request = c.req.raw;
-    if (lifecycle.admitted!.has(request)) {
-      // Already gated and counted by shutdown.wrap() (serve() wraps every app): only expose the signals.
+    if (lifecycle.admitting === request) {
+      // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
+      // middleware runs inside of when it is registered first: only expose the signals.
       c.set("shutdown", new LazyRequestShutdown(request, shutdown));
       return next();
     }

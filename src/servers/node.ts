@@ -192,7 +192,11 @@ export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
       if (closed) return Promise.resolve();
       return new Promise((resolve) => server.once("close", resolve));
     },
-    hasConnections: (): boolean => tcp.size > 0,
+    // A connection we have ended (after `Connection: close`, or idle) can carry no further request.
+    hasConnections: (): boolean => {
+      for (const socket of tcp) if (socket.writable && !socket.destroyed) return true;
+      return false;
+    },
     force(): void {
       closeListener();
       server.closeAllConnections?.();

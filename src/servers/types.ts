@@ -26,8 +26,10 @@ export interface ServerDrainer {
   /** The drain deadline passed: force-close every remaining connection now. */
   force(): void;
   /**
-   * Whether any connection is open. Where a runtime cannot tell (Deno, Bun), leave it out: the lifecycle then
-   * assumes idle keep-alive connections may exist and gives them their grace before `close()`.
+   * Whether any connection that could still carry a request is open. Where a runtime cannot tell (Deno,
+   * Bun), leave it out: the lifecycle then assumes idle keep-alive connections exist, and gives them their
+   * grace before `close()`, once any response went out without `Connection: close` (or when it cannot know,
+   * because requests may reach the server without passing a gate).
    */
   hasConnections?(): boolean;
 }
