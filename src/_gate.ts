@@ -65,6 +65,13 @@ export function release(
   const ctx = context as HandlerContext | undefined;
   if (lifecycle.phase !== "running") response = closeConnection(response, ctx);
   else lifecycle.keptAlive = true;
+  if (lifecycle.bunAware && isBunServer(ctx)) {
+    // Bun has no completion signal, and every body looks like a stream there (wrapping one costs 3x the
+    // server's CPU and loses the implicit Content-Type). Its graceful stop(), called once the handlers are
+    // done, waits for every body to its last byte instead, and the deadline forces it.
+    inFlight.delete(entry);
+    return response;
+  }
   inFlight.move(entry, "streams");
   if (ctx?.completed instanceof Promise) {
     const end = () => inFlight.delete(entry);
@@ -73,13 +80,6 @@ export function release(
   }
   if (typeof ctx?.outgoing?.once === "function") {
     ctx.outgoing.once("close", () => inFlight.delete(entry));
-    return response;
-  }
-  if (isBunServer(ctx)) {
-    // Bun has no completion signal, and every body looks like a stream there (wrapping one costs 3x the
-    // server's CPU and loses the implicit Content-Type). Its graceful stop(), called once the handlers are
-    // done, waits for every body to its last byte instead, and the deadline forces it.
-    inFlight.delete(entry);
     return response;
   }
   return trackBody(response, () => inFlight.delete(entry));

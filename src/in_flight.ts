@@ -34,12 +34,23 @@ export interface InFlightEntry {
   readonly label: string | { readonly method: string; readonly url: string };
 }
 
+/** An entry linked into the list of work in flight. */
+interface Linked extends InFlightEntry {
+  prev: Linked | undefined;
+  next: Linked | undefined;
+  live: boolean;
+}
+
 /**
  * @internal Counts the work in flight and tells, by an event rather than by polling, when none is left.
- * One Set of entries keeps the cut list exact; the counters keep `counts` O(1).
+ * The entries form a doubly linked list through their own fields: adding and removing one (twice per
+ * request) writes a few fields, where a Set hashed, and grew and shrank its table, and `move` needed a lookup.
+ * The list keeps the cut list exact; the counters keep `counts` O(1).
  */
 export class InFlight {
-  readonly #entries = new Set<InFlightEntry>();
+  #head: Linked | undefined;
+  #tail: Linked | undefined;
+  #size = 0;
   readonly #counts: InFlightCounts = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
   readonly #finished: InFlightCounts = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
   #countFinished = false;
@@ -47,15 +58,26 @@ export class InFlight {
 
   /** Adds one piece of work; `now` is the clock's time. */
   add(kind: InFlightKind, label: InFlightEntry["label"], now: number): InFlightEntry {
-    const entry: InFlightEntry = { kind, origin: kind, start: now, label };
-    this.#entries.add(entry);
+    const entry: Linked = {
+      kind,
+      origin: kind,
+      start: now,
+      label,
+      prev: this.#tail,
+      next: undefined,
+      live: true,
+    };
+    if (this.#tail) this.#tail.next = entry;
+    else this.#head = entry;
+    this.#tail = entry;
+    this.#size++;
     this.#counts[kind]++;
     return entry;
   }
 
   /** Moves an entry to another kind (a request whose handler returned becomes a stream being sent). */
   move(entry: InFlightEntry, kind: InFlightKind): void {
-    if (!this.#entries.has(entry) || entry.kind === kind) return;
+    if (!(entry as Linked).live || entry.kind === kind) return;
     this.#counts[entry.kind]--;
     this.#counts[kind]++;
     entry.kind = kind;
@@ -63,10 +85,18 @@ export class InFlight {
 
   /** Removes an entry; removing it twice is harmless, so racing completion signals need no coordination. */
   delete(entry: InFlightEntry): void {
-    if (!this.#entries.delete(entry)) return;
+    const linked = entry as Linked;
+    if (!linked.live) return;
+    linked.live = false;
+    if (linked.prev) linked.prev.next = linked.next;
+    else this.#head = linked.next;
+    if (linked.next) linked.next.prev = linked.prev;
+    else this.#tail = linked.prev;
+    linked.prev = linked.next = undefined;
+    this.#size--;
     this.#counts[entry.kind]--;
     if (this.#countFinished) this.#finished[entry.origin]++;
-    if (this.#entries.size === 0 && this.#onIdle) {
+    if (this.#size === 0 && this.#onIdle) {
       const onIdle = this.#onIdle;
       this.#onIdle = undefined;
       onIdle();
@@ -90,30 +120,32 @@ export class InFlight {
 
   /** The requests in flight (handlers running or responses being sent). */
   *requests(): Generator<object> {
-    for (const entry of this.#entries) if (typeof entry.label !== "string") yield entry.label;
+    for (const entry of this.#entries()) if (typeof entry.label !== "string") yield entry.label;
   }
 
   /** Total number of entries. */
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   /** Calls `callback` once, as soon as nothing is in flight (at once if nothing is). */
   whenIdle(callback: () => void): void {
-    if (this.#entries.size === 0) callback();
+    if (this.#size === 0) callback();
     else this.#onIdle = callback;
   }
 
   /** Lists every entry as cut at time `now`, and forgets them so that late completions change nothing. */
   cutAll(now: number): CutItem[] {
-    const cut = [...this.#entries].map((entry) => ({
+    const cut = [...this.#entries()].map((entry) => ({
       kind: entry.kind,
       label: typeof entry.label === "string"
         ? entry.label
         : `${entry.label.method} ${targetOf(entry.label.url)}`,
       age: Math.round(now - entry.start),
     }));
-    this.#entries.clear();
+    for (const entry of this.#entries()) entry.live = false;
+    this.#head = this.#tail = undefined;
+    this.#size = 0;
     this.#counts.requests =
       this.#counts.streams =
       this.#counts.webSockets =
@@ -121,5 +153,14 @@ export class InFlight {
         0;
     this.#onIdle = undefined;
     return cut;
+  }
+
+  /** Walks the list; safe against the current entry being unlinked by the caller. */
+  *#entries(): Generator<Linked> {
+    for (let entry = this.#head; entry;) {
+      const next: Linked | undefined = entry.next;
+      yield entry;
+      entry = next;
+    }
   }
 }
