@@ -7,7 +7,7 @@ import { formatCounts, formatMs, logReport } from "./_report.ts";
 import { IDLE_GRACE, type ServerDrainer } from "./servers/types.ts";
 import { listenSignals, SIGNAL_NUMBERS } from "./signals.ts";
 import type { HookResult, Phase, ShutdownReport } from "./types.ts";
-import type { CutItem } from "./in_flight.ts";
+import type { CutItem, InFlightEntry } from "./in_flight.ts";
 
 const PROGRESS_INTERVAL = 1_000;
 /**
@@ -26,11 +26,11 @@ export class Lifecycle {
   readonly onForce: Set<() => void> = new Set();
   refused = 0;
   /**
-   * The request `wrap()` is admitting, set only while its handler runs synchronously, so that a `graceful()`
+   * The entry of the request `wrap()` is admitting, set only while its handler runs synchronously, so that a `graceful()`
    * middleware inside it (a Hono app served by `serve()`, which wraps) counts each request once. A field,
    * not a WeakSet of requests: that cost a lookup and an ephemeron per request.
    */
-  admitting: Request | undefined;
+  admitting: InFlightEntry | undefined;
   /** A gate (`wrap()` or `graceful()`) exists: every request the lifecycle must know of passes one. */
   gated = false;
   /** Bun's server is known to the gate (its per-request idle timeouts are lifted when draining starts). */
@@ -98,6 +98,7 @@ export class Lifecycle {
     this.#drainEndsAt = this.#startedAt + drainBudget;
     this.inFlight.startCountingFinished();
     this.started.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
+    this.inFlight.abortRequestSignals("signal", this.started.signal.reason);
     this.#after(drainBudget, () => this.#endDrain(false));
     this.#after(timeout, () => this.#finish());
     logger.info(
@@ -213,13 +214,13 @@ export class Lifecycle {
 
   #cutAndForce(): void {
     const now = this.options.clock.now();
+    this.#abortStopNow("drain deadline passed"); // first: the requests' own deadlines are on their entries
     const cut = this.inFlight.cutAll(now);
     this.#cut.push(...cut);
     this.#forced = true;
     if (cut.length > 0) {
       this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
     }
-    this.#abortStopNow("drain deadline passed");
     for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
     for (const callback of this.onForce) this.#safely("force", callback);
   }
@@ -361,7 +362,9 @@ export class Lifecycle {
   }
 
   #abortStopNow(why: string): void {
-    if (!this.stopNow.signal.aborted) this.stopNow.abort(new ShutdownError(why, { cause: this.#reason }));
+    if (this.stopNow.signal.aborted) return;
+    this.stopNow.abort(new ShutdownError(why, { cause: this.#reason }));
+    this.inFlight.abortRequestSignals("deadline", this.stopNow.signal.reason);
   }
 
   #safely(what: string, fn: () => unknown): void {

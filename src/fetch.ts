@@ -28,7 +28,7 @@ export function wrapFetch<H extends FetchHandler>(lifecycle: Lifecycle, handler:
     const entry = admit(lifecycle, request, context);
     if (entry instanceof Response) return entry;
     let result;
-    lifecycle.admitting = request;
+    lifecycle.admitting = entry;
     try {
       result = handler(request, context, extra);
     } catch (error) {

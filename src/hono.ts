@@ -21,7 +21,10 @@
  * @module
  */
 import { abandon, admit, release } from "./_gate.ts";
+import type { Lifecycle } from "./_lifecycle.ts";
 import { lifecycleOf } from "./_registry.ts";
+import { requestSignal } from "./_request_signals.ts";
+import type { InFlightEntry } from "./in_flight.ts";
 import type { Shutdown } from "./shutdown.ts";
 
 /** What `c.var.shutdown` holds for one request. Both signals are built on first read only. */
@@ -92,15 +95,16 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
   lifecycle.gated = true;
   return async function graceful(c, next) {
     const request = c.req.raw;
-    if (lifecycle.admitting === request) {
+    const admitted = lifecycle.admitting;
+    if (admitted?.label === request) {
       // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
       // middleware runs inside of when it is registered first: only expose the signals.
-      c.set("shutdown", new LazyRequestShutdown(request, shutdown));
+      c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted, request));
       return next();
     }
     const entry = admit(lifecycle, request, c.env);
     if (entry instanceof Response) return entry;
-    c.set("shutdown", new LazyRequestShutdown(request, shutdown));
+    c.set("shutdown", new LazyRequestShutdown(lifecycle, entry, request));
     try {
       await next();
     } catch (error) {
@@ -115,21 +119,23 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
 
 /** Builds the request's combined signals on first read: most handlers never look at them. */
 class LazyRequestShutdown implements RequestShutdown {
+  readonly #lifecycle: Lifecycle;
+  readonly #entry: InFlightEntry;
   readonly #request: Request;
-  readonly #shutdown: Shutdown;
   #signal: AbortSignal | undefined;
   #deadline: AbortSignal | undefined;
 
-  constructor(request: Request, shutdown: Shutdown) {
+  constructor(lifecycle: Lifecycle, entry: InFlightEntry, request: Request) {
+    this.#lifecycle = lifecycle;
+    this.#entry = entry;
     this.#request = request;
-    this.#shutdown = shutdown;
   }
 
   get signal(): AbortSignal {
-    return (this.#signal ??= AbortSignal.any([this.#request.signal, this.#shutdown.signal]));
+    return (this.#signal ??= requestSignal(this.#lifecycle, this.#entry, this.#request, "signal"));
   }
 
   get deadline(): AbortSignal {
-    return (this.#deadline ??= AbortSignal.any([this.#request.signal, this.#shutdown.deadline]));
+    return (this.#deadline ??= requestSignal(this.#lifecycle, this.#entry, this.#request, "deadline"));
   }
 }

@@ -12,11 +12,17 @@ const [rounds, batch] = (process.argv.slice(2).length ? process.argv.slice(2) : 
 const shutdown = createShutdown({ signals: false, logger: false, exit: false });
 
 type App = (request: Request, env: unknown) => Response | Promise<Response>;
-const hono = (setup: (app: Hono) => void, read = false): App => {
+// What the handler reads: nothing; `c.var.shutdown` (Hono's `c.var` copies every variable into a new object
+// on each read: Hono's cost, not ours); or its signal.
+type Read = "none" | "var" | "signal";
+const hono = (setup: (app: Hono) => void, read: Read = "none"): App => {
   // deno-lint-ignore no-explicit-any
   const app = new Hono<any>();
   setup(app);
-  app.get("/", (c) => c.text(read && c.var.shutdown.signal.aborted ? "stopping" : "ok"));
+  app.get("/", (c) => {
+    if (read === "var" && c.var.shutdown === undefined) throw new Error("no c.var.shutdown");
+    return c.text(read === "signal" && c.var.shutdown.signal.aborted ? "stopping" : "ok");
+  });
   return app.fetch;
 };
 const plain: App = () => new Response("ok");
@@ -24,7 +30,8 @@ const variants: Record<string, App> = {
   hono: hono(() => {}),
   empty: hono((app) => app.use(async (_c, next) => void (await next()))),
   graceful: hono((app) => app.use(graceful(shutdown))),
-  signal: hono((app) => app.use(graceful(shutdown)), true),
+  var: hono((app) => app.use(graceful(shutdown)), "var"),
+  signal: hono((app) => app.use(graceful(shutdown)), "signal"),
   fetch: plain,
   wrap: shutdown.wrap(plain),
 };
@@ -61,6 +68,7 @@ console.log(JSON.stringify({
       empty: diff("empty", "hono"),
       graceful: diff("graceful", "empty"),
       signal: diff("signal", "empty"),
+      var: diff("var", "empty"),
       // The A/A floor: one variant's round-to-round spread, as a difference of two of its own halves.
       aa: median(perRound.hono.slice(1).map((v, i) => v - perRound.hono[i])),
     },

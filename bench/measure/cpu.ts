@@ -5,7 +5,7 @@ import { pct, type Row } from "../lib/table.ts";
 
 interface Result {
   ns: Record<string, number>;
-  extra: { wrap: number; empty: number; graceful: number; signal: number; aa: number };
+  extra: { wrap: number; empty: number; graceful: number; var: number; signal: number; aa: number };
 }
 
 export async function cpu(
@@ -26,7 +26,7 @@ export async function cpu(
       figure: `+${added.toFixed(0)} ns/req`,
       baseline: `${base}; server ${(server * 1e9).toFixed(0)} ns/req`,
       ratio: `${pct(share)} (A/A ${pct(extra.aa / (server * 1e9))})`,
-      target: target === Infinity ? "(Hono's own cost)" : `≤ ${target}%`,
+      target: target === Infinity ? "(info)" : `≤ ${target}%`,
       pass: target === Infinity ? undefined : share <= target / 100,
     };
   };
