@@ -26,7 +26,8 @@ export function requestSignal(
   which: keyof RequestControllers,
 ): AbortSignal {
   const shutdownSignal = which === "signal" ? lifecycle.started.signal : lifecycle.stopNow.signal;
-  if (shutdownSignal.aborted) return shutdownSignal;
+  // A signal of its own even then: listeners a handler adds must not pile up on the shutdown's.
+  if (shutdownSignal.aborted) return AbortSignal.abort(shutdownSignal.reason);
   const clientSignal = request.signal;
   if (clientSignal.aborted) return clientSignal;
   if (entry === undefined || !lifecycle.inFlight.has(entry) || lifecycle.bunAware) {
