@@ -1,5 +1,7 @@
-// 2. Idle stop and 3. drain tail: how long the process takes to exit once it may, beside the same runtime
-// killed by SIGTERM with no handler at all (its own teardown: the floor nothing can beat).
+// 2. Idle stop and 3. drain tail: how long the process takes to exit once it may. Idle stop stands beside the
+// same runtime killed by SIGTERM with no handler at all (the kernel ends it: no teardown). The tail stands
+// beside a handler that exits at once (process.exit / Deno.exit from the signal handler): the runtime's own
+// teardown, which any exit from JavaScript pays.
 import { Load } from "../lib/load.ts";
 import { type Child, type Runtime, startServer } from "../lib/proc.ts";
 import { median } from "../lib/stats.ts";
@@ -21,11 +23,13 @@ async function visit(port: number): Promise<void> {
 
 export async function stops(runtime: Runtime, runs: number): Promise<Row[]> {
   const base: number[] = [];
+  const handled: number[] = [];
   const fresh: number[] = [];
   const visited: number[] = [];
   const tails: number[] = [];
   for (let i = 0; i < runs; i++) {
     base.push(await signalToExit((await startServer(runtime, "nohandler")).child));
+    handled.push(await signalToExit((await startServer(runtime, "bare")).child));
     fresh.push(await signalToExit((await startServer(runtime, "wrap")).child));
     const served = await startServer(runtime, "wrap");
     await visit(served.port);
@@ -39,22 +43,23 @@ export async function stops(runtime: Runtime, runs: number): Promise<Row[]> {
     const last = load.outcomes[0]?.done ?? NaN;
     tails.push((await busy.child.exit()).at - last);
   }
-  const floor = median(base);
-  const row = (measurement: string, values: number[], target: number): Row => {
+  const row = (measurement: string, values: number[], floor: number, what: string, target: number): Row => {
     const extra = median(values) - floor;
     return {
       measurement,
       runtime: runtime.name,
       figure: ms(median(values)),
-      baseline: `${ms(floor)} no handler`,
-      ratio: `+${ms(extra)}`,
+      baseline: `${ms(floor)} ${what}`,
+      ratio: `${extra < 0 ? "" : "+"}${ms(extra)}`,
       target: `≤ +${target} ms`,
       pass: extra <= target,
     };
   };
+  const noHandler = median(base);
+  const exitAtOnce = median(handled);
   return [
-    row("2 idle stop (no request served)", fresh, 50),
-    row("2 idle stop (after a keep-alive client left)", visited, 50),
-    row("3 drain tail: last byte → exit", tails, 10),
+    row("2 idle stop (no request served)", fresh, noHandler, "no handler", 50),
+    row("2 idle stop (after a keep-alive client left)", visited, noHandler, "no handler", 50),
+    row("3 drain tail: last byte → exit", tails, exitAtOnce, "handler exits at once", 10),
   ];
 }

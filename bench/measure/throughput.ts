@@ -26,15 +26,20 @@ export async function throughput(
   seconds: number,
   warmUp = true,
 ): Promise<ThroughputResult> {
-  const modes = ["bare", "bare", "wrap", "hono", "hono-graceful"];
+  const modes = ["bare", "bare", "wrap", "hono", "hono-graceful", "hono-empty"];
   const sides: Side[] = [];
   try {
     for (const mode of modes) {
       const { child, port } = await startServer(runtime, mode);
       sides.push({ child, port, requests: 0, cpu: 0, rps: [] });
     }
-    const [bare, bare2, wrapped, hono, honoGraceful] = sides;
-    const pairs: Array<[Side, Side]> = [[bare, bare2], [bare, wrapped], [hono, honoGraceful]];
+    const [bare, bare2, wrapped, hono, honoGraceful, honoEmpty] = sides;
+    const pairs: Array<[Side, Side]> = [
+      [bare, bare2],
+      [bare, wrapped],
+      [hono, honoGraceful],
+      [honoEmpty, honoGraceful],
+    ];
     const ratios: number[][] = pairs.map(() => []);
     // One unmeasured warm-up each: JIT tiers and the runtimes' buffer pools settle first.
     if (warmUp) { for (const side of sides) await wrk(side.port, 1, 32); }
@@ -53,15 +58,15 @@ export async function throughput(
         ratios[i].push(rate.get(b)! / rate.get(a)!);
       }
     }
-    const [aa, wrapRatio, honoRatio] = ratios.map(median);
+    const [aa, wrapRatio, honoRatio, beyondEmpty] = ratios.map(median);
     const floor = Math.min(...ratios[0]);
     const spread = `A/A ${aa.toFixed(2)} (${floor.toFixed(2)}–${Math.max(...ratios[0]).toFixed(2)})`;
     const k = (values: number[]) => `${(median(values) / 1000).toFixed(1)}k req/s`;
-    const row = (measurement: string, side: Side, base: Side, ratio: number): Row => ({
+    const row = (measurement: string, side: Side, base: Side, ratio: number, what = "bare"): Row => ({
       measurement,
       runtime: runtime.name,
       figure: k(side.rps),
-      baseline: `${k(base.rps)} bare`,
+      baseline: `${k(base.rps)} ${what}`,
       ratio: `${ratio.toFixed(2)}, ${spread}`,
       target: "≥ A/A low",
       pass: ratio >= floor,
@@ -70,6 +75,7 @@ export async function throughput(
       rows: [
         row("1a req/s serve() vs bare", wrapped, bare, wrapRatio),
         row("1a req/s Hono+graceful() vs Hono", honoGraceful, hono, honoRatio),
+        row("1a req/s Hono+graceful() vs Hono+empty mw", honoGraceful, honoEmpty, beyondEmpty, "empty mw"),
       ],
       cpuPerRequest: { bare: bare.cpu / bare.requests, hono: hono.cpu / hono.requests },
     };

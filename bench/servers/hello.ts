@@ -3,6 +3,7 @@
 //   bare           fetch handler on Deno.serve / Bun.serve / @hono/node-server (Node's server for fetch apps)
 //   wrap           the same handler through serve() (shutdown.wrap() + attach())
 //   hono           a Hono app, bare, on the runtime's server
+//   hono-empty     the same app with an empty middleware: what any middleware costs in Hono's dispatch
 //   hono-graceful  the same app with app.use(graceful(shutdown)), the server attached to the shutdown
 //   nohandler      bare, and no signal handler at all: the runtime's own SIGTERM exit (idle-stop baseline)
 // Routes: "/" answers "ok"; "/?ms=N" answers after N ms (drain tail); "/?wrapup" waits for the shutdown to
@@ -42,6 +43,7 @@ const shutdown = mode === "wrap" || mode === "hono-graceful"
 
 const hono = new Hono();
 if (mode === "hono-graceful") hono.use(graceful(shutdown!));
+if (mode === "hono-empty") hono.use(async (_c, next) => void (await next()));
 hono.get("/", (c) => (c.req.url.includes("?") ? handler(c.req.raw) : c.text("ok")));
 
 const announce = (port: number) => console.log(JSON.stringify({ port }));
