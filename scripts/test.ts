@@ -76,6 +76,7 @@ const steps: Step[] = [
         "src/",
         "tests/",
         "scripts/",
+        "bench/",
         "examples/deno.ts",
         "examples/node.ts",
         "examples/hono.ts",

@@ -20,7 +20,7 @@ async function run(wrapped: boolean, n: number, reps: number): Promise<number> {
 async function wave(wrapped: boolean, n: number): Promise<void> {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const handler = async () => {
+  const handler = async (_request: Request, _context?: unknown) => {
     await gate;
     return new Response("ok");
   };

@@ -76,7 +76,7 @@ export class Load {
   /** Sends requests on one connection until it must close; true when the client should reconnect. */
   #serve(socket: Socket): Promise<boolean> {
     return new Promise((resolve) => {
-      let buffer = Buffer.alloc(0);
+      let buffer: Buffer = Buffer.alloc(0);
       let sent = 0;
       let outstanding = false;
       const send = () => {
