@@ -28,6 +28,7 @@ export function wrapFetch<H extends FetchHandler>(lifecycle: Lifecycle, handler:
     const entry = admit(lifecycle, request, context);
     if (entry instanceof Response) return entry;
     let result;
+    const outer = lifecycle.admitting; // a wrapped handler called inside another one: restore it after
     lifecycle.admitting = entry;
     try {
       result = handler(request, context, extra);
@@ -35,7 +36,7 @@ export function wrapFetch<H extends FetchHandler>(lifecycle: Lifecycle, handler:
       abandon(lifecycle, entry);
       throw error;
     } finally {
-      lifecycle.admitting = undefined;
+      lifecycle.admitting = outer;
     }
     if (result instanceof Promise) {
       return result.then((response) => release(lifecycle, entry, response, context), (error) => {
