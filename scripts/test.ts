@@ -3,7 +3,7 @@
 // Every step runs even when an earlier one failed, so one run shows everything that is wrong; the exit code is
 // 1 if any step failed. The last line is `N passed, N failed` over all runners.
 //
-// Usage: node scripts/test.ts [--only lint|unit|e2e|doc[,...]]
+// Usage: node scripts/test.ts [--only lint|unit|e2e|doc|deploy[,...]]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -11,7 +11,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 
-type Group = "lint" | "unit" | "doc" | "e2e";
+type Group = "lint" | "unit" | "doc" | "e2e" | "deploy";
 type Column = "deno" | "bun" | "node24" | "node20" | "doc" | "e2e";
 interface Counts {
   passed: number;
@@ -57,6 +57,7 @@ const testFiles = (dir: string): string[] =>
     : [];
 const unit = testFiles("tests");
 const e2e = testFiles("tests/e2e");
+const deploy = testFiles("tests/deploy");
 const noUnit = unit.length === 0 ? "no unit tests (tests/*.test.ts) yet" : undefined;
 const present = (paths: string[]): string[] => paths.filter((p) => existsSync(p));
 
@@ -79,6 +80,7 @@ const steps: Step[] = [
         "examples/deno.ts",
         "examples/node.ts",
         "examples/hono.ts",
+        "examples/app.ts",
       ]),
     ],
     timeout: 300,
@@ -160,12 +162,22 @@ const steps: Step[] = [
     parse: parseNode,
     skip: e2e.length === 0 ? "no end-to-end tests (tests/e2e/*.test.ts) yet" : undefined,
   },
+  // Deployments with real components (HAProxy, supervisord; installed with apt-get when missing): the short
+  // counts here, the full ones in `npm run test:deploy` (GD_DEPLOY=full).
+  {
+    group: "deploy",
+    cmd: node24,
+    args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...deploy],
+    timeout: 900,
+    parse: parseNode,
+    skip: deploy.length === 0 ? "no deployment tests (tests/deploy/*.test.ts) yet" : undefined,
+  },
 ];
 
-// The e2e suite needs dist/: `--only e2e` still builds.
+// The e2e and deploy suites need dist/: `--only e2e` or `--only deploy` still builds.
 const selected = steps.filter((s) =>
   !only || only.has(s.group) ||
-  (only.has("e2e") && s.group === "unit" && s.args.includes("tsconfig.build.json"))
+  ((only.has("e2e") || only.has("deploy")) && s.group === "unit" && s.args.includes("tsconfig.build.json"))
 );
 
 let current: ChildProcess | undefined;
