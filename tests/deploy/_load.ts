@@ -7,7 +7,10 @@ import { NoAnswer, RawClient } from "../e2e/_client.ts";
 export interface LoadResult {
   ok: number;
   failed: number;
-  /** Failures by kind: `503`, `502`, `no answer`, `connect: ECONNREFUSED`, … */
+  /**
+   * Failures by kind: `503`, `502`, `connect: ECONNREFUSED`, `no answer (new connection)` (the connection closed
+   * or reset before an answer to its first request), `no answer (reused connection)`, …
+   */
   failures: Record<string, number>;
 }
 
@@ -32,6 +35,7 @@ export function startLoad(
     result.failures[kind] = (result.failures[kind] ?? 0) + 1;
   };
   let stopped = false;
+  const served = new WeakSet<RawClient>();
   const timer = setTimeout(() => (stopped = true), options.maxMs);
   const loop = async (index: number) => {
     let client: RawClient | undefined;
@@ -45,8 +49,10 @@ export function startLoad(
         continue;
       }
       const current = client;
+      const reused = served.has(current);
       try {
         const response = await current.get(path);
+        served.add(current);
         if (response.status >= 200 && response.status < 300) result.ok++;
         else fail(String(response.status));
         // The server asked to close: a real client opens a new connection for its next request.
@@ -55,7 +61,13 @@ export function startLoad(
           client = undefined;
         }
       } catch (error) {
-        fail(error instanceof NoAnswer ? "no answer" : String((error as Error).message));
+        // On a new connection, the server may never have accepted it: a listener closed with the connection
+        // still in its accept queue resets it. On a reused one, the server had it: that request was lost.
+        fail(
+          error instanceof NoAnswer
+            ? `no answer (${reused ? "reused" : "new"} connection)`
+            : String((error as Error).message),
+        );
         current.close();
         client = undefined;
       }
