@@ -3,7 +3,9 @@
 //   deno run -A examples/app.ts  |  bun examples/app.ts  |  node examples/app.ts
 // Settings come from the environment, as a container or a process supervisor passes them:
 //   PORT (8000), HOST (127.0.0.1; 0.0.0.0 in a container), DRAIN_DELAY and DRAIN_TIMEOUT in milliseconds
-//   (the module's defaults when unset: delay 0 and timeout 8000, or 5000 and 25000 on Kubernetes).
+//   (the module's defaults when unset: delay 0 and timeout 8000, or 5000 and 25000 on Kubernetes), and
+//   REUSE_PORT=1 for a reload on one host: start the new process on the same port, then SIGTERM the old one
+//   (Deno: `deno run -A --unstable-net`; Node 22.12 or later).
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createShutdown, serve } from "../mod.ts";
@@ -27,6 +29,7 @@ await serve(async (request) => {
   shutdown,
   readyPath: "/ready", // 503 from the signal on: the load balancer takes the instance out
   livePath: "/live", // 200 until stopped: nobody restarts a process that is draining
+  reusePort: process.env.REUSE_PORT === "1",
   onListen: ({ hostname, port }) =>
     console.log(`listening on http://${hostname}:${port} (pid ${process.pid})`),
 });

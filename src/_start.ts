@@ -1,5 +1,6 @@
 import type { FetchHandler } from "./fetch.ts";
 import type { Runtime } from "./runtime.ts";
+import { nodeHasReusePort } from "./_handover.ts";
 
 /** @internal A running server, whatever the runtime. */
 export interface StartedServer {
@@ -17,6 +18,7 @@ interface StartOptions {
   hostname?: string;
   tls?: { cert: string; key: string };
   websocket?: unknown;
+  reusePort?: boolean;
 }
 
 /** @internal Starts the runtime's own HTTP server for `fetch` and resolves once it listens. */
@@ -34,6 +36,7 @@ export async function startServer(
       port,
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
       ...(options.tls ?? {}),
+      ...(options.reusePort ? { reusePort: true } : {}), // Deno throws without --unstable-net, saying so
       onListen: () => {}, // serve() reports the address itself
       handler: fetch,
     });
@@ -51,6 +54,7 @@ export async function startServer(
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.websocket ? { websocket: options.websocket } : {}),
+      ...(options.reusePort ? { reusePort: true } : {}),
       fetch,
     });
     return {
@@ -63,14 +67,24 @@ export async function startServer(
   }
   if (runtime === "node") {
     // Imported here only, so that Deno and Bun users never load it and the core needs no dependency.
-    const { serve } = await import("@hono/node-server");
+    const version = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ??
+      "";
+    if (options.reusePort && !nodeHasReusePort(version)) {
+      // Node 20 would ignore the option, and the second process would fail with EADDRINUSE.
+      throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
+    }
+    const { serve, createAdaptorServer } = await import("@hono/node-server");
     const https = options.tls ? await import("node:https") : undefined;
-    const server = serve({
+    const adaptor = {
       fetch,
       port,
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
       ...(https ? { createServer: https.createServer, serverOptions: { ...options.tls } } : {}),
-    }) as import("node:http").Server;
+    };
+    // @hono/node-server's serve() listens without options; reusePort needs listen({ reusePort }).
+    const server = (options.reusePort
+      ? createAdaptorServer(adaptor).listen({ port, host: options.hostname, reusePort: true })
+      : serve(adaptor)) as import("node:http").Server;
     if (!server.listening) {
       await new Promise<void>((resolve, reject) => {
         server.once("listening", resolve);
@@ -82,7 +96,9 @@ export async function startServer(
       hostname: address.address,
       port: address.port,
       server,
-      finished: new Promise((resolve) => server.once("close", () => resolve())),
+      finished: new Promise((resolve) =>
+        server.once("close", () => resolve())
+      ),
       close: () =>
         new Promise((resolve) => {
           server.close(() => resolve());

@@ -3,6 +3,9 @@ import type { FetchHandler } from "./fetch.ts";
 import { detectRuntime } from "./runtime.ts";
 import { type StartedServer, startServer } from "./_start.ts";
 import { pathOf } from "./_url.ts";
+import { releasePortOnShutdown } from "./_handover.ts";
+import { describe } from "./_options.ts";
+import { lifecycleOf } from "./_registry.ts";
 
 /** Options of `serve()`. */
 export interface ServeOptions {
@@ -27,6 +30,16 @@ export interface ServeOptions {
    * stay answerable after the main listener closed. Closed when stopped.
    */
   healthPort?: number;
+  /**
+   * Listen with `SO_REUSEPORT`, so that a new process can bind the same port while this one still runs (a
+   * reload on one host), and close the listener during the shutdown instead of answering new connections
+   * with 503: the new process takes them (Node closes it at the trigger, Deno and Bun when the drain begins;
+   * give `delay` a second or so, to shed keep-alive clients before). Deno needs `--unstable-net`; Node needs 22.12 or
+   * later (Node 20 cannot: a TypeError says so); Linux (and BSDs) only. Set `net.ipv4.tcp_migrate_req=1`
+   * so that connections queued at the closing listener move to the new one instead of being reset.
+   * @default {false}
+   */
+  reusePort?: boolean;
 }
 
 /** A server started by `serve()`. */
@@ -74,6 +87,11 @@ export async function serve(
       "Cannot serve: expected a fetch handler or an object with a fetch method (a Hono app)",
     );
   }
+  if (options.reusePort !== undefined && typeof options.reusePort !== "boolean") {
+    throw new TypeError(
+      `Cannot serve: "reusePort" must be a boolean, received ${describe(options.reusePort)}`,
+    );
+  }
   const shutdown = options.shutdown ?? createShutdown();
   const gated = shutdown.wrap(handler);
   const { readyPath, livePath } = options;
@@ -89,6 +107,7 @@ export async function serve(
     ((address) => console.info(`[graceful-drain] listening on ${address.hostname}:${address.port}`));
   const main = await startServer(detectRuntime(), fetch, options);
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
+  if (options.reusePort) releasePortOnShutdown(detectRuntime(), lifecycleOf(shutdown), main.server);
   const served: Served = {
     hostname: main.hostname,
     port: main.port,

@@ -27,7 +27,14 @@ export interface Load {
  */
 export function startLoad(
   port: number,
-  options: { clients: number; paths: string[]; maxMs: number; host?: string },
+  options: {
+    clients: number;
+    paths: string[];
+    maxMs: number;
+    host?: string;
+    /** How many of the clients (the last ones) open a new connection for every request, as scripts do. */
+    oneShot?: number;
+  },
 ): Load {
   const result: LoadResult = { ok: 0, failed: 0, failures: {} };
   const fail = (kind: string) => {
@@ -40,6 +47,7 @@ export function startLoad(
   const loop = async (index: number) => {
     let client: RawClient | undefined;
     const path = options.paths[index % options.paths.length];
+    const oneShot = index >= options.clients - (options.oneShot ?? 0);
     while (!stopped) {
       try {
         client ??= await RawClient.connect(port, options.host);
@@ -56,7 +64,7 @@ export function startLoad(
         if (response.status >= 200 && response.status < 300) result.ok++;
         else fail(String(response.status));
         // The server asked to close: a real client opens a new connection for its next request.
-        if (response.headers.connection === "close" || current.ended) {
+        if (oneShot || response.headers.connection === "close" || current.ended) {
           current.close();
           client = undefined;
         }
