@@ -7,10 +7,15 @@ import { describe } from "./_options.ts";
  * through `addEventListener` or `on` when the object has one.
  */
 export interface WebSocketLike {
+  /** Starts the closing handshake: 1001 "Going Away" when the drain starts. */
   close(code?: number, reason?: string): void;
+  /** Closes at once, without the handshake (the `ws` package): used at the deadline when present. */
   terminate?(): void;
+  /** 3 once closed: such a socket is not counted. */
   readyState?: number;
+  /** The web `close` event, which ends the count. */
   addEventListener?(type: "close", listener: () => void, options?: { once?: boolean }): void;
+  /** The `ws` package's `close` event, which ends the count. */
   on?(event: "close", listener: () => void): unknown;
 }
 
