@@ -1,6 +1,7 @@
 // The documentation JSR will show: `deno doc --lint` of both entry points must be clean (every export and
-// member documented, no private type in a public signature), and every exported function, class and constant
-// must have an `@example` with a title (`@example Draining on SIGTERM`), as `deno test --doc` runs them.
+// member documented, no private type in a public signature), and every export (function, class, constant,
+// interface, type) must have an `@example` with a title (`@example Draining on SIGTERM`), which
+// `deno test --doc` type-checks and runs unless it is marked `ignore`.
 // Usage: node scripts/check_docs.ts
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -37,8 +38,6 @@ else {
   };
   for (const [url, { symbols }] of Object.entries(doc.nodes)) {
     for (const symbol of symbols) {
-      const value = symbol.declarations.find((d) => ["function", "class", "variable"].includes(d.kind));
-      if (!value) continue;
       const examples = symbol.declarations.flatMap((d) => d.jsDoc?.tags ?? []).filter((t) =>
         t.kind === "example"
       );
@@ -57,4 +56,4 @@ if (problems.length > 0) {
   console.error(`check_docs: failed:\n  - ${problems.join("\n  - ")}`);
   process.exit(1);
 }
-console.log(`check_docs: ok, deno doc --lint clean and every exported value has a titled @example`);
+console.log(`check_docs: ok, deno doc --lint clean and every export has a titled @example`);
