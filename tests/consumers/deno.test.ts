@@ -10,6 +10,7 @@ import {
   peers,
   root,
   run,
+  tarball,
   tempProject,
   typesNode,
 } from "./_consumer.ts";
@@ -46,5 +47,24 @@ describe("Deno project importing @graceful/drain by a local path mapping", { tim
 
   test("a request in flight at SIGTERM completes, a new one gets 503, exit 0", async () => {
     assertDrained(await drain(bin("deno"), ["run", "-A", "--quiet", "server.ts"], project.dir), "deno");
+  });
+});
+
+// Deno users may also take the npm package: `npm install graceful-drain` beside a deno.json, run and checked by
+// Deno from that node_modules.
+describe("Deno project using the npm package from node_modules", { timeout: 240_000 }, () => {
+  const project = tempProject("deno-npm");
+  after(() => project.remove());
+  before(async () => {
+    writeFileSync(join(project.dir, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }, null, 2));
+    await run("npm", ["install", await tarball(), ...peers, typesNode, ...npmFlags], project.dir);
+  });
+
+  test("deno check of the typed app", async () => {
+    await run(bin("deno"), ["check", "typed.ts"], project.dir);
+  });
+
+  test("a request in flight at SIGTERM completes, a new one gets 503, exit 0", async () => {
+    assertDrained(await drain(bin("deno"), ["run", "-A", "--quiet", "server.mjs"], project.dir), "deno");
   });
 });
