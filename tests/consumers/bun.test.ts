@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
-import { assertDrained, bin, drain, peers, run, tarball, tempProject } from "./_consumer.ts";
+import { bin, peers, run, tarball, tempProject } from "./_consumer.ts";
+import { assertDrained, drain } from "./_drain.ts";
 
 // `bun add` reaches the npm registry as npm does (registry.npmjs.org by default) through its own cache.
 describe("npm package on Bun (bun add of the tarball)", { timeout: 240_000 }, () => {

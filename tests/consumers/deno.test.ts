@@ -2,18 +2,8 @@ import { after, before, describe, test } from "node:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  assertDrained,
-  bin,
-  drain,
-  npmFlags,
-  peers,
-  root,
-  run,
-  tarball,
-  tempProject,
-  typesNode,
-} from "./_consumer.ts";
+import { bin, npmFlags, peers, root, run, tarball, tempProject, typesNode } from "./_consumer.ts";
+import { assertDrained, drain } from "./_drain.ts";
 
 // A Deno project that maps the JSR names to this repository's source, as it will resolve `jsr:@graceful/drain`.
 // hono comes from npm through the node_modules the project installs (nodeModulesDir "manual"); with a manual

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
-import { assertDrained, drain, npmFlags, peers, run, tarball, tempProject } from "./_consumer.ts";
+import { npmFlags, peers, run, tarball, tempProject } from "./_consumer.ts";
+import { assertDrained, drain } from "./_drain.ts";
 import { node20 } from "../e2e/_runtimes.ts";
 
 const node = node20();

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
-import { assertDrained, bin, drain, npmFlags, peers, run, tarball, tempProject } from "./_consumer.ts";
+import { bin, npmFlags, peers, run, tarball, tempProject } from "./_consumer.ts";
+import { assertDrained, drain } from "./_drain.ts";
 
 describe("npm package on Node 24", { timeout: 240_000 }, () => {
   const project = tempProject("node24");
