@@ -1,4 +1,4 @@
-// The documentation JSR will show: `deno doc --lint` of both entry points must be clean (every export and
+// The documentation JSR will show: `deno doc --lint` of every entry point in deno.json must be clean (every export and
 // member documented, no private type in a public signature), and every export (function, class, constant,
 // interface, type) must have an `@example` with a title (`@example Draining on SIGTERM`), which
 // `deno test --doc` type-checks and runs unless it is marked `ignore`.
@@ -7,10 +7,11 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { entryPoints } from "./check_readme.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const deno = join(root, "node_modules/.bin/deno");
-const entries = ["mod.ts", "src/hono.ts"];
+const entries = Object.values(entryPoints());
 const run = (args: string[]) =>
   spawnSync(deno, args, {
     cwd: root,

@@ -1,5 +1,5 @@
 // Fails when the README's reference and the code disagree, naming what to add or remove, so that whoever adds
-// an export, a `shutdown` method or an option also documents it. Compared, from `deno doc --json` of both entry
+// an export, a `shutdown` method or an option also documents it. Compared, from `deno doc --json` of every entry
 // points: the "## API" table (every exported function, class and constant, every member of `Shutdown`, and
 // the exported types in its "types" row) and the "## Options" section (every field of `ShutdownOptions` in its
 // table, every field of `ServeOptions` named in it).
@@ -9,10 +9,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { readJson } from "./check_exports.ts";
 
 /** What the code exports, as the README must describe it. */
 export interface PublicApi {
-  /** Exported functions, classes and constants, with the entry point ("." or "./hono") of each. */
+  /** Exported functions, classes and constants, with the entry point ("." , "./hono", …) of each. */
   values: Map<string, string>;
   /** Exported types and interfaces, with their entry point. */
   types: Map<string, string>;
@@ -27,12 +28,19 @@ interface DocNode {
   declarations: { kind: string; def?: { properties?: { name: string }[]; methods?: { name: string }[] } }[];
 }
 
-const ENTRIES: Record<string, string> = { ".": "mod.ts", "./hono": "src/hono.ts" };
+/** The entry points deno.json exports (the same as package.json's, which check_exports ensures): key → file. */
+export function entryPoints(): Record<string, string> {
+  const exports = readJson("deno.json").exports as string | Record<string, string>;
+  const map = typeof exports === "string" ? { ".": exports } : exports;
+  return Object.fromEntries(Object.entries(map).map(([key, file]) => [key, file.replace(/^\.\//, "")]));
+}
+
 const VALUE_KINDS = new Set(["function", "class", "variable", "enum", "namespace"]);
 
-/** Reads the public API of both entry points with `deno doc --json` (the same view JSR documents). */
+/** Reads the public API of every entry point of deno.json with `deno doc --json` (the same view JSR documents). */
 export function readApi(root: string, deno: string): PublicApi {
-  const result = spawnSync(deno, ["doc", "--json", ...Object.values(ENTRIES)], {
+  const entries = entryPoints();
+  const result = spawnSync(deno, ["doc", "--json", ...Object.values(entries)], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
@@ -46,7 +54,7 @@ export function readApi(root: string, deno: string): PublicApi {
     shutdownOptions: [],
     serveOptions: [],
   };
-  for (const [entry, file] of Object.entries(ENTRIES)) {
+  for (const [entry, file] of Object.entries(entries)) {
     const symbols = Object.entries(doc.nodes).find(([url]) => url.endsWith(`/${file}`))?.[1].symbols ?? [];
     for (const symbol of symbols) {
       const kinds = symbol.declarations.map((d) => d.kind);
@@ -101,8 +109,7 @@ export function checkReadme(readme: string, api: PublicApi): string[] {
       else if (/^[A-Za-z_$][\w$]*/.test(span)) named.add(/^[A-Za-z_$][\w$]*/.exec(span)![0]);
     }
   }
-  const entry = (name: string, map: Map<string, string>) =>
-    map.get(name) === "." ? "graceful-drain" : "graceful-drain/hono";
+  const entry = (name: string, map: Map<string, string>) => `graceful-drain${map.get(name)!.slice(1)}`;
 
   for (const [name] of api.values) {
     if (!named.has(name)) {
