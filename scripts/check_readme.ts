@@ -1,8 +1,8 @@
 // Fails when the README's reference and the code disagree, naming what to add or remove, so that whoever adds
-// an export, a `shutdown` method or an option also documents it. Compared, from `deno doc --json` of every entry
-// points: the "## API" table (every exported function, class and constant, every member of `Shutdown`, and
-// the exported types in its "types" row) and the "## Options" section (every field of `ShutdownOptions` in its
-// table, every field of `ServeOptions` named in it).
+// an export, a `shutdown` method or an option also documents it. Compared, from `deno doc --json` of every
+// entry point in deno.json: the "## API" table (every exported function, class and constant, every member of
+// `Shutdown`, and the exported types in its "types" rows) and the "## Options" section (every field of
+// `ShutdownOptions` in its table, every field of `ServeOptions` named in it).
 // Usage: node scripts/check_readme.ts
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
