@@ -1,7 +1,7 @@
 // Fails when the README's reference and the code disagree, naming what to add or remove, so that whoever adds
 // an export, a `shutdown` method or an option also documents it. Compared, from `deno doc --json` of every
 // entry point in deno.json: the "## API" table (every exported function, class and constant, every member of
-// `Shutdown`, and the exported types in its "types" rows) and the "## Options" section (every field of
+// `Shutdown`; every exported type in its "**Types**" paragraph) and the "## Options" section (every field of
 // `ShutdownOptions` in its table, every field of `ServeOptions` named in it).
 // Usage: node scripts/check_readme.ts
 import { spawnSync } from "node:child_process";
@@ -97,11 +97,11 @@ export function checkReadme(readme: string, api: PublicApi): string[] {
   const named = new Set<string>();
   const members = new Set<string>();
   const typeNames = new Set<string>();
-  for (const [first, second = ""] of table) {
-    if (/^types\b/.test(first)) {
-      codeSpans(second).forEach((name) => typeNames.add(name));
-      continue;
-    }
+  const typesParagraph = /^\*\*Types\*\*[\s\S]*?(?=\n\s*\n|(?![\s\S]))/m.exec(section(readme, "API"))?.[0] ?? "";
+  for (const span of codeSpans(typesParagraph)) {
+    if (/^[A-Za-z_$][\w$]*$/.test(span)) typeNames.add(span);
+  }
+  for (const [first] of table) {
     for (const span of codeSpans(first)) {
       const member = /^shutdown\.(\w+)/.exec(span)?.[1];
       if (member) members.add(member);
@@ -141,7 +141,7 @@ export function checkReadme(readme: string, api: PublicApi): string[] {
   for (const [name] of api.types) {
     if (!typeNames.has(name)) {
       problems.push(
-        `README.md "## API" table: add \`${name}\` to the "types" row (a type exported by ${
+        `README.md "## API": add \`${name}\` to the "**Types**" paragraph (a type exported by ${
           entry(name, api.types)
         })`,
       );
@@ -149,7 +149,9 @@ export function checkReadme(readme: string, api: PublicApi): string[] {
   }
   for (const name of typeNames) {
     if (!api.types.has(name)) {
-      problems.push(`README.md "## API" "types" row names \`${name}\`, which neither entry point exports`);
+      problems.push(
+        `README.md "## API" "**Types**" paragraph names \`${name}\`, which no entry point exports`,
+      );
     }
   }
 

@@ -55,7 +55,7 @@ describe("check_readme: the README against the exports", () => {
     );
     assert.deepEqual(problems, [
       'README.md "## API" table: add `shutdown.trackSSE` (a member of the Shutdown interface)',
-      'README.md "## API" table: add `DrainSSEOptions` to the "types" row (a type exported by graceful-drain/hono)',
+      'README.md "## API": add `DrainSSEOptions` to the "**Types**" paragraph (a type exported by graceful-drain/hono)',
       'README.md "## Options" table: add a row for `http2` (a field of ShutdownOptions)',
       'README.md "## Options": name `reusePort` among the serve() options (a field of ServeOptions)',
     ]);
