@@ -97,7 +97,8 @@ export function checkReadme(readme: string, api: PublicApi): string[] {
   const named = new Set<string>();
   const members = new Set<string>();
   const typeNames = new Set<string>();
-  const typesParagraph = /^\*\*Types\*\*[\s\S]*?(?=\n\s*\n|(?![\s\S]))/m.exec(section(readme, "API"))?.[0] ?? "";
+  const typesParagraph = /^\*\*Types\*\*[\s\S]*?(?=\n\s*\n|(?![\s\S]))/m.exec(section(readme, "API"))?.[0] ??
+    "";
   for (const span of codeSpans(typesParagraph)) {
     if (/^[A-Za-z_$][\w$]*$/.test(span)) typeNames.add(span);
   }
