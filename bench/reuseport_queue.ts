@@ -26,7 +26,7 @@ if (process.argv[2] === "--inside") {
       "--net",
       "sh",
       "-c",
-      `ip link set lo up && sysctl -qw net.ipv4.tcp_migrate_req=1 && "$0" "$1" --inside`,
+      `ip link set lo up && echo 1 > /proc/sys/net/ipv4/tcp_migrate_req && "$0" "$1" --inside`,
       process.execPath,
       new URL(import.meta.url).pathname,
     ],
