@@ -50,14 +50,14 @@ describe("check_readme: the README against the exports", () => {
         a.shutdownMembers.push("trackSSE");
         a.types.set("DrainSSEOptions", "./hono");
         a.shutdownOptions.push("http2");
-        a.serveOptions.push("reusePort");
+        a.serveOptions.push("unixSocket");
       }),
     );
     assert.deepEqual(problems, [
       'README.md "## API" table: add `shutdown.trackSSE` (a member of the Shutdown interface)',
       'README.md "## API": add `DrainSSEOptions` to the "**Types**" paragraph (a type exported by graceful-drain/hono)',
       'README.md "## Options" table: add a row for `http2` (a field of ShutdownOptions)',
-      'README.md "## Options": name `reusePort` among the serve() options (a field of ServeOptions)',
+      'README.md "## Options": name `unixSocket` among the serve() options (a field of ServeOptions)',
     ]);
   });
 });
