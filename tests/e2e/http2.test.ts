@@ -7,7 +7,7 @@ import { H2Client, type H2Client as Client, type H2Outcome, makeCert, type TestC
 import { curl } from "./_curl.ts";
 
 const started = new Set<Fixture>();
-const clients = new Set<Client>();
+const clients = new Set<H2Client>();
 let cert: TestCert;
 before(() => void (cert = makeCert()));
 after(() => {
