@@ -5,12 +5,15 @@ import { serve as nodeServe } from "@hono/node-server";
 import { Hono } from "hono";
 import { createShutdown, detectRuntime, serve } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono.ts";
+import { connect as netConnect, type Socket } from "node:net";
 import { deferred, within } from "./_helpers.ts";
 
 const servers = new Set<Http2Server>();
 const sessions = new Set<ClientHttp2Session>();
+const sockets = new Set<Socket>();
 after(() => {
   sessions.forEach((session) => session.destroy());
+  sockets.forEach((socket) => socket.destroy());
   servers.forEach((server) => server.close());
 });
 
@@ -135,4 +138,26 @@ test("serve({ http2: true }) without tls: cleartext HTTP/2 on Deno and Node; on 
   const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
   assert.equal(report.exitCode, 0);
   await within(served.finished, 5_000, "the server to close");
+});
+
+test("a client that keeps its half of a closed session open does not hold the drain until the deadline", async () => {
+  const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+  const { server, port } = await listen(() => new Response("ok"));
+  shutdown.attach(server);
+  const socket = netConnect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  sockets.add(socket);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const received = new Promise((resolve) => socket.once("data", resolve));
+  // The client preface and an empty SETTINGS frame, then nothing: it never closes its side.
+  socket.write(
+    Buffer.concat([
+      Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+      Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]),
+    ]),
+  );
+  await within(received, 5_000, "the server's SETTINGS");
+  const ended = new Promise((resolve) => socket.once("end", resolve));
+  const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
+  await within(ended, 1_000, "the server's FIN"); // the GOAWAY went out with it
+  assert.deepEqual([report.forced, report.exitCode], [false, 0]);
 });

@@ -1,4 +1,4 @@
-import { IDLE_GRACE, type ServerDrainer } from "./types.ts";
+import { IDLE_GRACE, LINGER_MS, type ServerDrainer } from "./types.ts";
 
 /** The parts of a `node:net` / `node:tls` socket this adapter touches. */
 interface NodeSocketLike {
@@ -43,12 +43,6 @@ export interface NodeHttpServerLike {
   once(event: string, listener: () => void): unknown;
   off(event: string, listener: Listener): unknown;
 }
-
-/**
- * How long a closed connection waits for the client's FIN before it is destroyed. Well-behaved clients answer
- * our FIN at once; this only bounds one that keeps its half open.
- */
-const LINGER_MS = 1000;
 
 /**
  * Drains a `node:http` or `node:https` server: keeps listening while the gate refuses new requests, ends each

@@ -1,5 +1,12 @@
 import { nodeDrainer, type NodeHttpServerLike } from "./node.ts";
-import type { ServerDrainer } from "./types.ts";
+import { LINGER_MS, type ServerDrainer } from "./types.ts";
+
+/** The parts of the `node:net` / `node:tls` socket under a session this adapter uses. */
+interface SocketLike {
+  readonly alpnProtocol?: string | false | null;
+  destroy(): unknown;
+  once(event: "close" | "finish", listener: () => void): unknown;
+}
 
 /** The parts of a `node:http2` `ServerHttp2Session` this adapter uses. */
 interface Http2SessionLike {
@@ -69,8 +76,23 @@ export function nodeHttp2Drainer(server: NodeHttp2ServerLike): ServerDrainer {
     // the 503, and the GOAWAY that goes with it refuses any other, as `Connection: close` does on HTTP/1.1.
     if (draining) session.once("stream", () => session.close());
   };
+  // A closed session only ends its socket: a client that keeps its half open would hold the drain until the
+  // deadline (measured). Destroy it LINGER_MS after our FIN, as node.ts does on HTTP/1.1.
+  const tls = server.addContext !== undefined;
+  const onSocket = (socket: SocketLike): void => {
+    if (tls && socket.alpnProtocol !== "h2") return;
+    socket.once("finish", () => {
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+      socket.once("close", () => clearTimeout(timer));
+    });
+  };
+  const socketEvent = tls ? "secureConnection" : "connection";
   server.on("session", onSession);
-  server.once("close", () => server.off("session", onSession));
+  server.on(socketEvent, onSocket);
+  server.once("close", () => {
+    server.off("session", onSession);
+    server.off(socketEvent, onSocket);
+  });
 
   const goAway = (): void => {
     for (const session of sessions) if (!session.closed && !session.destroyed) session.close();
