@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Fixture, type FixtureEvent, RUNTIMES } from "./_runtimes.ts";
-import { H2Client, type H2Client as Client, type H2Outcome, makeCert, type TestCert } from "./_h2.ts";
+import { H2Client, type H2Outcome, makeCert, type TestCert } from "./_h2.ts";
 import { curl } from "./_curl.ts";
 
 const started = new Set<Fixture>();
