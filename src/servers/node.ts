@@ -80,7 +80,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   };
   const onHttp = (socket: NodeSocketLike): void => {
     if (http2 && (!tls || socket.alpnProtocol === "h2")) return;
-    if (tls || http2) {
+    if (tls) {
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
     }
