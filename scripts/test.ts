@@ -79,6 +79,7 @@ const steps: Step[] = [
         "examples/deno.ts",
         "examples/node.ts",
         "examples/hono.ts",
+        "examples/node_http2.ts",
       ]),
     ],
     timeout: 300,
