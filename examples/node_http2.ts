@@ -1,5 +1,5 @@
-// HTTP/2 over TLS on Node's own node:http2 server, wired by hand (serve() with `tls` and `http2: true` does the
-// same in one call). Make a certificate, start it, then SIGTERM (or Ctrl-C) while a request is in flight:
+// HTTP/2 over TLS on Node's own node:http2 server, wired by hand (serve() with `tls` and `http2: true` does
+// the same in one call). Make a certificate, start it, then SIGTERM (or Ctrl-C) while a request is in flight:
 //
 //   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout key.pem -out cert.pem \
 //     -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1

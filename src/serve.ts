@@ -50,7 +50,7 @@ export interface Served {
   shutdown: Shutdown;
   /** Resolves when the server has closed. */
   finished: Promise<void>;
-  /** The runtime's own server object: a Deno `HttpServer`, a Bun `Server`, or a `node:http(s)` or `node:http2` server. */
+  /** The runtime's own server: a Deno `HttpServer`, a Bun `Server`, a `node:http(s)`/`node:http2` server. */
   server: unknown;
 }
 

@@ -21,7 +21,7 @@ const handled = (fixture: Fixture, path: string) =>
 const handlerStarted = (fixture: Fixture, path: string) =>
   fixture.waitFor((e) => e.event === "handler" && e.path === path, 5_000, `the ${path} handler`);
 const CHUNKS = Array.from({ length: 8 }, (_, i) => `chunk ${i}\n`).join("");
-/** The two ways a stream the server will not process ends cleanly: refused by the server, or by the client. */
+/** RST_STREAM's code for a stream the server refused unprocessed (safe to retry). */
 const REFUSED_STREAM = 7;
 
 for (const runtime of RUNTIMES.filter((r) => r.name !== "bun")) {
@@ -52,7 +52,7 @@ for (const runtime of RUNTIMES.filter((r) => r.name !== "bun")) {
         const stream = client.get("/stream?n=8&interval=100");
         await handlerStarted(fixture, "/slow");
         await handlerStarted(fixture, "/stream");
-        // Three clients sending on the same session back to back, through the SIGTERM, until each is turned away.
+        // Three clients sending on one session back to back, through the SIGTERM, until each is turned away.
         const outcomes: H2Outcome[] = [];
         let warmedUp!: () => void;
         const busy = new Promise<void>((resolve) => warmedUp = resolve);
@@ -103,7 +103,7 @@ for (const runtime of RUNTIMES.filter((r) => r.name !== "bun")) {
           assert.equal(outcomes.filter((o) => o.status === 503).length, 0);
         } else {
           // Deno sends its GOAWAY when shutdown() is called, once nothing is in flight: until then the gate's
-          // 503 turns each loop away, and the graceful pair of GOAWAYs (2^31-1, then the last stream) follows.
+          // 503 turns each loop away; then the graceful pair of GOAWAYs (2^31-1, then the last stream).
           assert.equal(outcomes.filter((o) => o.status === 503).length, 3);
           assert.equal(goaway.lastStreamID, 2 ** 31 - 1);
         }
