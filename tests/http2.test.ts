@@ -39,8 +39,11 @@ function client(port: number) {
   session.on("error", () => {});
   sessions.add(session);
   const goaway = new Promise<number>((resolve) => session.once("goaway", (_code, last) => resolve(last)));
+  /** Resolves when the stream closes, with what arrived (no status: no response) and its RST_STREAM code. */
   const get = (path: string) =>
-    new Promise<{ status: number; headers: Record<string, unknown>; body: string; id: number }>(
+    new Promise<
+      { status: number; headers: Record<string, unknown>; body: string; id: number; rstCode: number }
+    >(
       (resolve, reject) => {
         const stream = session.request({ ":path": path });
         let headers: Record<string, unknown> = {};
@@ -49,10 +52,10 @@ function client(port: number) {
         stream.on("response", (h) => void (headers = { ...h }));
         stream.on("data", (chunk: string) => void (body += chunk));
         stream.on("error", reject);
-        stream.on(
-          "end",
-          () => resolve({ status: Number(headers[":status"]), headers, body, id: stream.id! }),
-        );
+        stream.on("close", () => {
+          const status = Number(headers[":status"]);
+          resolve({ status, headers, body, id: stream.id!, rstCode: stream.rstCode! });
+        });
         stream.end();
       },
     );
@@ -160,4 +163,28 @@ test("a client that keeps its half of a closed session open does not hold the dr
   const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
   await within(ended, 1_000, "the server's FIN"); // the GOAWAY went out with it
   assert.deepEqual([report.forced, report.exitCode], [false, 0]);
+});
+
+test("at the deadline a session still running a stream is destroyed: no response, the report says forced", async () => {
+  const shutdown = createShutdown({ signals: false, logger: false, timeout: 300 });
+  const started = deferred();
+  const { server, port } = await listen(shutdown.wrap(() => {
+    started.resolve();
+    return new Promise<Response>(() => {}); // never answers
+  }));
+  shutdown.attach(server);
+  const { session, goaway, get } = client(port);
+  const pending = get("/hang").then(({ status, body }) => ({ status, body }), (error) => error.code);
+  await started.promise;
+  const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
+  await within(goaway, 1_000, "the GOAWAY at the drain's start");
+  // No response and no error: the client's stream just closes with its session (RST code 8, CANCEL, on Node
+  // 24's client; 0 on Deno's and Bun's).
+  assert.deepEqual(await within(pending, 5_000, "the stream to end"), { status: NaN, body: "" });
+  await within(
+    new Promise((resolve) => session.closed ? resolve(null) : session.once("close", resolve)),
+    5_000,
+    "the session to close",
+  );
+  assert.deepEqual([report.forced, report.exitCode, report.cut.requests], [true, 1, 1]);
 });
