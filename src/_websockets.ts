@@ -5,12 +5,28 @@ import { describe } from "./_options.ts";
  * Anything WebSocket-like: the web `WebSocket` (Deno, Bun's client, browsers), Bun's `ServerWebSocket`,
  * Hono's `WSContext`, or the `ws` package's socket. Only `close()` is required; the close event is observed
  * through `addEventListener` or `on` when the object has one.
+ *
+ * @example Tracking a socket-like object
+ * ```ts
+ * import { createShutdown, type WebSocketLike } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const socket: WebSocketLike = { close: (code) => console.log("closed with", code) };
+ * const untrack = shutdown.trackWebSocket(socket);
+ * console.log(shutdown.inFlight.webSockets); // 1
+ * untrack();
+ * ```
  */
 export interface WebSocketLike {
+  /** Starts the closing handshake: 1001 "Going Away" when the drain starts. */
   close(code?: number, reason?: string): void;
+  /** Closes at once, without the handshake (the `ws` package): used at the deadline when present. */
   terminate?(): void;
+  /** 3 once closed: such a socket is not counted. */
   readyState?: number;
+  /** The web `close` event, which ends the count. */
   addEventListener?(type: "close", listener: () => void, options?: { once?: boolean }): void;
+  /** The `ws` package's `close` event, which ends the count. */
   on?(event: "close", listener: () => void): unknown;
 }
 

@@ -9,6 +9,16 @@ import type { ServerDrainer } from "./types.ts";
 /**
  * A server `attach()` can own: a Deno `HttpServer`, a Bun `Server`, or a `node:http`, `node:https` or
  * `node:http2` server.
+ *
+ * @example Attaching a node:http server
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { type AttachableServer, createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const server: AttachableServer = shutdown.attach(createServer());
+ * console.log(server !== undefined); // true
+ * ```
  */
 export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServerLike | NodeHttp2ServerLike;
 
