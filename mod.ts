@@ -28,3 +28,4 @@ export type { AttachableServer } from "./src/servers/attach.ts";
 export type { DenoHttpServerLike } from "./src/servers/deno.ts";
 export type { BunServerLike } from "./src/servers/bun.ts";
 export type { NodeHttpServerLike } from "./src/servers/node.ts";
+export type { NodeHttp2ServerLike } from "./src/servers/node_http2.ts";

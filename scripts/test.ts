@@ -84,6 +84,7 @@ const steps: Step[] = [
         "examples/deno.ts",
         "examples/node.ts",
         "examples/hono.ts",
+        "examples/node_http2.ts",
         "examples/app.ts",
       ]),
     ],

@@ -17,6 +17,7 @@ interface StartOptions {
   port?: number;
   hostname?: string;
   tls?: { cert: string; key: string };
+  http2?: boolean;
   websocket?: unknown;
   reusePort?: boolean;
 }
@@ -74,12 +75,11 @@ export async function startServer(
       throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
     }
     const { serve, createAdaptorServer } = await import("@hono/node-server");
-    const https = options.tls ? await import("node:https") : undefined;
     const adaptor = {
       fetch,
       port,
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-      ...(https ? { createServer: https.createServer, serverOptions: { ...options.tls } } : {}),
+      ...(await nodeServerOptions(options)),
     };
     // @hono/node-server's serve() listens without options; reusePort needs listen({ reusePort }).
     const server = (options.reusePort
@@ -102,11 +102,23 @@ export async function startServer(
       close: () =>
         new Promise((resolve) => {
           server.close(() => resolve());
-          server.closeAllConnections();
+          server.closeAllConnections?.(); // node:http2 servers have none; health servers are never HTTP/2
         }),
     };
   }
   throw new Error(
     `Cannot serve: no server API on this runtime (${runtime}); use shutdown.wrap() with your platform's`,
   );
+}
+
+/** `@hono/node-server`'s `createServer`/`serverOptions` for HTTPS, HTTP/2 over TLS, or cleartext HTTP/2. */
+async function nodeServerOptions({ tls, http2 }: StartOptions): Promise<Record<string, unknown>> {
+  if (http2) {
+    const { createSecureServer, createServer } = await import("node:http2");
+    return tls
+      ? { createServer: createSecureServer, serverOptions: { allowHTTP1: true, ...tls } }
+      : { createServer };
+  }
+  if (tls) return { createServer: (await import("node:https")).createServer, serverOptions: { ...tls } };
+  return {};
 }

@@ -32,6 +32,14 @@ export interface ServeOptions {
   onListen?: (address: { hostname: string; port: number }) => void;
   /** Serve HTTPS with this PEM certificate and key. */
   tls?: { cert: string; key: string };
+  /**
+   * Serve HTTP/2. On Node: through `node:http2`, over TLS with HTTP/1.1 as the ALPN fallback
+   * (`allowHTTP1`), without `tls` cleartext HTTP/2 only (h2c, prior knowledge). Deno serves HTTP/2 anyway
+   * (by ALPN over TLS, by prior knowledge in cleartext). Bun.serve speaks HTTP/1.1 only: over TLS the client
+   * falls back to it by ALPN; cleartext HTTP/2 on Bun throws. Draining sends each HTTP/2 session a GOAWAY.
+   * @default {false}
+   */
+  http2?: boolean;
   /** Bun only: the `websocket` handlers of `Bun.serve`, for apps that upgrade with Hono's `hono/bun`. */
   websocket?: unknown;
   /** Answer readiness at this path on this server, before the drain gate (e.g. `"/ready"`). */
@@ -80,7 +88,7 @@ export interface Served {
   shutdown: Shutdown;
   /** Resolves when the server has closed. */
   finished: Promise<void>;
-  /** The runtime's own server object: a Deno `HttpServer`, a Bun `Server` or a `node:http` Server. */
+  /** The runtime's own server: a Deno `HttpServer`, a Bun `Server`, a `node:http(s)`/`node:http2` server. */
   server: unknown;
 }
 
@@ -91,7 +99,9 @@ export interface Served {
  * @param app A fetch handler, or an object with a `fetch` method such as a Hono app.
  * @param options Port, hostname, shutdown, TLS, health endpoints.
  * @returns Once listening: the address, the shutdown, and a `finished` promise.
- * @throws {TypeError} When `app` is neither a function nor has a `fetch` method.
+ * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, or `http2` is not a boolean
+ *   (or is `true` without `tls` on Bun, which cannot serve cleartext HTTP/2), or `reusePort` is not a boolean
+ *   (or is `true` on Node before 22.12, which cannot listen with it).
  *
  * @example Serving a Hono app that drains on SIGTERM
  * ```ts ignore
@@ -101,6 +111,14 @@ export interface Served {
  * const app = new Hono().get("/", (c) => c.text("hello"));
  * const shutdown = createShutdown();
  * await serve(app, { port: 8000, shutdown, readyPath: "/ready" });
+ * ```
+ *
+ * @example Serving HTTP/2 over TLS (and HTTP/1.1 to clients that do not offer h2)
+ * ```ts ignore
+ * import { createShutdown, serve } from "@graceful/drain";
+ *
+ * const tls = { cert: await Deno.readTextFile("cert.pem"), key: await Deno.readTextFile("key.pem") };
+ * await serve(() => new Response("hello"), { port: 8443, tls, http2: true, shutdown: createShutdown() });
  * ```
  */
 export async function serve(
@@ -113,6 +131,7 @@ export async function serve(
       "Cannot serve: expected a fetch handler or an object with a fetch method (a Hono app)",
     );
   }
+  checkHttp2(options);
   if (options.reusePort !== undefined && typeof options.reusePort !== "boolean") {
     throw new TypeError(
       `Cannot serve: "reusePort" must be a boolean, received ${describe(options.reusePort)}`,
@@ -147,6 +166,17 @@ export async function serve(
   }
   onListen({ hostname: main.hostname, port: main.port });
   return served;
+}
+
+function checkHttp2({ http2, tls }: ServeOptions): void {
+  if (http2 !== undefined && typeof http2 !== "boolean") {
+    throw new TypeError(`Cannot serve: "http2" must be a boolean, received ${describe(http2)}`);
+  }
+  if (http2 && !tls && detectRuntime() === "bun") {
+    throw new TypeError(
+      'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun.serve, received true',
+    );
+  }
 }
 
 async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<StartedServer> {

@@ -44,7 +44,7 @@ export interface Shutdown extends AsyncDisposable {
   trackWebSocket(webSocket: WebSocketLike): () => void;
   /** Wraps a fetch handler: gating, counting, `Connection: close` while shutting down. */
   wrap<H extends FetchHandler>(handler: H): H;
-  /** Owns the stop of a Deno `HttpServer`, a Bun `Server` or a `node:http(s)` server; returns it. */
+  /** Owns the stop of a Deno `HttpServer`, a Bun `Server` or a `node:http(s)`/`http2` server; returns it. */
   attach<S extends AttachableServer>(server: S): S;
   /** Readiness: 200 while running and every check passes, 503 otherwise. */
   readiness(request?: Request): Promise<Response>;

@@ -88,7 +88,14 @@ export class Fixture {
   /** Starts the fixture on `runtime` and resolves with it and its port once it listens. */
   static async start(
     runtime: RuntimeColumn,
-    options: { mode?: "fetch" | "hono"; shutdown?: Record<string, unknown> } = {},
+    options: {
+      mode?: "fetch" | "hono";
+      shutdown?: Record<string, unknown>;
+      /** A directory with cert.pem and key.pem: serve HTTPS. */
+      tls?: string;
+      /** serve()'s `http2` option. */
+      http2?: boolean;
+    } = {},
   ): Promise<{ fixture: Fixture; port: number }> {
     const child = spawn(runtime.command, [...runtime.args, FIXTURE], {
       cwd: root,
@@ -100,6 +107,8 @@ export class Fixture {
         GD_MODE: options.mode ?? "fetch",
         GD_OPTIONS: JSON.stringify({ timeout: 5_000, delay: 0, ...options.shutdown }),
         KUBERNETES_SERVICE_HOST: "",
+        GD_TLS: options.tls ?? "",
+        GD_HTTP2: options.http2 ? "1" : "",
       },
     });
     const fixture = new Fixture(child);
