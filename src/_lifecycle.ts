@@ -287,6 +287,7 @@ export class Lifecycle {
       ? 1
       : 0;
     const times = this.#phaseTimes;
+    const finished = this.inFlight.finished();
     return {
       trigger: this.#trigger,
       reason: this.#reason,
@@ -297,9 +298,10 @@ export class Lifecycle {
         stopped: times.stopped ?? 0,
       },
       duration: times.stopped ?? 0,
-      finished: this.inFlight.finished(),
+      finished,
       refused: this.refused,
       cut,
+      webSockets: { closed: finished.webSockets, terminated: cut.webSockets },
       cutItems: this.#cut,
       failedTasks: this.#failedTasks,
       hooks: this.#hookResults,

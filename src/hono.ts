@@ -1,6 +1,7 @@
 /**
  * Hono middleware for graceful-drain: `graceful(shutdown)` gates and counts requests like
- * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown.
+ * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown; `gracefulUpgrade()` tracks
+ * WebSockets and `drainSSE()` ends `streamSSE` streams cleanly.
  *
  * @example A Hono app that drains on SIGTERM
  * ```ts ignore
@@ -21,6 +22,11 @@
  * @module
  */
 import { abandon, admit, release } from "./_gate.ts";
+
+export { gracefulUpgrade, type UpgradeWebSocketLike, type WSEventsLike } from "./hono_upgrade.ts";
+export { drainSSE, type SSEStreamLike } from "./hono_sse.ts";
+export type { DrainSSEOptions } from "./_sse.ts";
+export type { TrackWebSocketOptions, WebSocketLike } from "./_websockets.ts";
 import { lifecycleOf } from "./_registry.ts";
 import type { Shutdown } from "./shutdown.ts";
 
