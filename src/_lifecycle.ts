@@ -208,8 +208,10 @@ export class Lifecycle {
       this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
     }
     this.#abortStopNow("drain deadline passed");
-    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
+    // WebSockets first: their close frame (and last message) must go out before the servers' force
+    // destroys the sockets under them.
     for (const callback of this.onForce) this.#safely("force", callback);
+    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
   }
 
   async #cleanup(): Promise<void> {

@@ -23,7 +23,12 @@
  */
 import { abandon, admit, release } from "./_gate.ts";
 
-export { gracefulUpgrade, type UpgradeWebSocketLike, type WSEventsLike } from "./hono_upgrade.ts";
+export {
+  gracefulUpgrade,
+  type UpgradeWebSocketLike,
+  type WSContextLike,
+  type WSEventsLike,
+} from "./hono_upgrade.ts";
 export { drainSSE, type SSEStreamLike } from "./hono_sse.ts";
 export type { DrainSSEOptions } from "./_sse.ts";
 export type { TrackWebSocketOptions, WebSocketLike } from "./_websockets.ts";

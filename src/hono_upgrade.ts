@@ -3,15 +3,21 @@ import { lifecycleOf } from "./_registry.ts";
 import { checkOptions, type TrackWebSocketOptions, type WebSocketLike } from "./_websockets.ts";
 import type { Shutdown } from "./shutdown.ts";
 
+/** The part of Hono's `WSContext` (the `ws` its events get) that `beforeClose` may use. */
+export interface WSContextLike extends WebSocketLike {
+  /** Sends a message. */
+  send(data: string | ArrayBuffer | Uint8Array<ArrayBuffer>, options?: { compress?: boolean }): void;
+}
+
 /**
  * The part of Hono's `WSEvents` this wraps: `onOpen` starts tracking the socket (Hono's `WSContext`),
  * `onClose` stops it. Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike.
  */
 export interface WSEventsLike {
   /** Called once the socket is open. */
-  onOpen?: (event: Event, ws: WebSocketLike) => void;
+  onOpen?: (event: Event, ws: WSContextLike) => void;
   /** Called once the socket has closed. */
-  onClose?: (event: Event, ws: WebSocketLike) => void;
+  onClose?: (event: Event, ws: WSContextLike) => void;
 }
 
 /**
@@ -60,7 +66,7 @@ export type UpgradeWebSocketLike = (...args: any[]) => unknown;
 export function gracefulUpgrade<U extends UpgradeWebSocketLike>(
   shutdown: Shutdown,
   upgradeWebSocket: U,
-  options: TrackWebSocketOptions<WebSocketLike> = {},
+  options: TrackWebSocketOptions<WSContextLike> = {},
 ): U {
   const context = "Cannot make upgradeWebSocket graceful";
   if (typeof upgradeWebSocket !== "function") {
@@ -75,11 +81,11 @@ export function gracefulUpgrade<U extends UpgradeWebSocketLike>(
   const tracked = <E extends WSEventsLike>(events: E): E => {
     let untrack: (() => void) | undefined;
     return Object.assign(Object.create(events ?? null), {
-      onOpen(event: Event, ws: WebSocketLike) {
+      onOpen(event: Event, ws: WSContextLike) {
         untrack = shutdown.trackWebSocket(ws, options);
         events?.onOpen?.(event, ws);
       },
-      onClose(event: Event, ws: WebSocketLike) {
+      onClose(event: Event, ws: WSContextLike) {
         untrack?.();
         events?.onClose?.(event, ws);
       },

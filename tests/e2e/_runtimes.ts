@@ -88,9 +88,17 @@ export class Fixture {
   /** Starts the fixture on `runtime` and resolves with it and its port once it listens. */
   static async start(
     runtime: RuntimeColumn,
-    options: { mode?: "fetch" | "hono"; shutdown?: Record<string, unknown> } = {},
+    options: {
+      mode?: "fetch" | "hono";
+      shutdown?: Record<string, unknown>;
+      /** Another fixture under tests/fixtures/ than server.js. */
+      fixture?: string;
+      /** More environment variables for the fixture. */
+      env?: Record<string, string>;
+    } = {},
   ): Promise<{ fixture: Fixture; port: number }> {
-    const child = spawn(runtime.command, [...runtime.args, FIXTURE], {
+    const file = options.fixture ? join(root, "tests/fixtures", options.fixture) : FIXTURE;
+    const child = spawn(runtime.command, [...runtime.args, file], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
@@ -100,6 +108,7 @@ export class Fixture {
         GD_MODE: options.mode ?? "fetch",
         GD_OPTIONS: JSON.stringify({ timeout: 5_000, delay: 0, ...options.shutdown }),
         KUBERNETES_SERVICE_HOST: "",
+        ...options.env,
       },
     });
     const fixture = new Fixture(child);
