@@ -79,6 +79,8 @@ const steps: Step[] = [
         "examples/deno.ts",
         "examples/node.ts",
         "examples/hono.ts",
+        "examples/websocket.ts",
+        "examples/sse.ts",
       ]),
     ],
     timeout: 300,

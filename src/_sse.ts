@@ -1,6 +1,15 @@
 import { describe } from "./_options.ts";
 
-/** Options of `drainSSE()` and `drainSSEStream()`. */
+/**
+ * Options of `drainSSE()` and `drainSSEStream()`.
+ *
+ * @example A final event named "reconnect", and a five-second reconnection delay
+ * ```ts
+ * import type { DrainSSEOptions } from "@graceful/drain";
+ *
+ * const options: DrainSSEOptions = { event: "reconnect", retry: 5000, data: '{"reason":"deploy"}' };
+ * ```
+ */
 export interface DrainSSEOptions {
   /** The final event's name. @default {"shutdown"} */
   event?: string;

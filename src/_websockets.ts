@@ -6,7 +6,13 @@ import { describe } from "./_options.ts";
  * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,
  * Hono's `WSContext`, or the `ws` package's socket. Only `close()` is required; the close event is observed
  * through `addEventListener` or `on` when the object has one, and `terminate()` (its own, or its `raw`
- * socket's, as on Hono's `WSContext`) is used at the deadline where there is one.
+ * socket's, as on Hono's `WSContext`) is used at the deadline where there is one. *
+ * @example The web WebSocket conforms
+ * ```ts
+ * import type { WebSocketLike } from "@graceful/drain";
+ *
+ * const check = (ws: WebSocket): WebSocketLike => ws;
+ * ```
  */
 export interface WebSocketLike {
   /** Sends a close frame. */
@@ -23,7 +29,20 @@ export interface WebSocketLike {
   on?(event: "close", listener: () => void): unknown;
 }
 
-/** Options of `shutdown.trackWebSocket()` and `gracefulUpgrade()`. */
+/**
+ * Options of `shutdown.trackWebSocket()` and `gracefulUpgrade()`.
+ *
+ * @example Leaving a socket open through the drain, with a last message if it is still open at the deadline
+ * ```ts
+ * import type { TrackWebSocketOptions } from "@graceful/drain";
+ *
+ * const options: TrackWebSocketOptions<WebSocket> = {
+ *   closeAt: "deadline",
+ *   beforeClose: (ws) => ws.send(JSON.stringify({ type: "reconnect" })),
+ *   name: "game",
+ * };
+ * ```
+ */
 export interface TrackWebSocketOptions<W = WebSocketLike> {
   /**
    * When the socket gets its close frame, 1001 "Going Away": `"drain"`, as soon as draining starts, so that

@@ -3,7 +3,14 @@ import { type DrainSSEOptions, resolveSSEOptions } from "./_sse.ts";
 
 /**
  * The part of Hono's `SSEStreamingApi` (what `streamSSE` passes to its callback) that `drainSSE` uses.
- * Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike.
+ * Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike. *
+ * @example Hono's SSEStreamingApi conforms
+ * ```ts
+ * import type { SSEStreamingApi } from "hono/streaming";
+ * import type { SSEStreamLike } from "@graceful/drain/hono";
+ *
+ * const check = (stream: SSEStreamingApi): SSEStreamLike => stream;
+ * ```
  */
 export interface SSEStreamLike {
   /** Writes one whole event. */

@@ -3,7 +3,17 @@ import { lifecycleOf } from "./_registry.ts";
 import { checkOptions, type TrackWebSocketOptions, type WebSocketLike } from "./_websockets.ts";
 import type { Shutdown } from "./shutdown.ts";
 
-/** The part of Hono's `WSContext` (the `ws` its events get) that `beforeClose` may use. */
+/**
+ * The part of Hono's `WSContext` (the `ws` its events get) that `beforeClose` may use.
+ *
+ * @example Hono's WSContext conforms
+ * ```ts
+ * import type { WSContext } from "hono/ws";
+ * import type { WSContextLike } from "@graceful/drain/hono";
+ *
+ * const check = (ws: WSContext): WSContextLike => ws;
+ * ```
+ */
 export interface WSContextLike extends WebSocketLike {
   /** Sends a message. */
   send(data: string | ArrayBuffer | Uint8Array<ArrayBuffer>, options?: { compress?: boolean }): void;
@@ -11,7 +21,13 @@ export interface WSContextLike extends WebSocketLike {
 
 /**
  * The part of Hono's `WSEvents` this wraps: `onOpen` starts tracking the socket (Hono's `WSContext`),
- * `onClose` stops it. Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike.
+ * `onClose` stops it. Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike. *
+ * @example Events as an app writes them conform
+ * ```ts
+ * import type { WSEventsLike } from "@graceful/drain/hono";
+ *
+ * const events: WSEventsLike = { onOpen: (_event, ws) => ws.send("hello") };
+ * ```
  */
 export interface WSEventsLike {
   /** Called once the socket is open. */
@@ -23,7 +39,14 @@ export interface WSEventsLike {
 /**
  * Any Hono `upgradeWebSocket`: from `hono/deno`, `hono/bun`, `@hono/node-ws`'s `createNodeWebSocket()`, or
  * another adapter built with Hono's `defineWebSocketHelper`. Called as `upgradeWebSocket(createEvents,
- * options)` it returns a middleware; as `upgradeWebSocket(c, events, options)`, a promised response.
+ * options)` it returns a middleware; as `upgradeWebSocket(c, events, options)`, a promised response. *
+ * @example Deno's upgradeWebSocket conforms
+ * ```ts
+ * import { upgradeWebSocket } from "hono/deno";
+ * import type { UpgradeWebSocketLike } from "@graceful/drain/hono";
+ *
+ * const upgrade: UpgradeWebSocketLike = upgradeWebSocket;
+ * ```
  */
 // `any`: the parameters are Hono's Context and WSEvents, which this file does not import (see above).
 // deno-lint-ignore no-explicit-any
