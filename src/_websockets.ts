@@ -6,7 +6,8 @@ import { describe } from "./_options.ts";
  * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,
  * Hono's `WSContext`, or the `ws` package's socket. Only `close()` is required; the close event is observed
  * through `addEventListener` or `on` when the object has one, and `terminate()` (its own, or its `raw`
- * socket's, as on Hono's `WSContext`) is used at the deadline where there is one. *
+ * socket's, as on Hono's `WSContext`) is used at the deadline where there is one.
+ *
  * @example The web WebSocket conforms
  * ```ts
  * import type { WebSocketLike } from "@graceful/drain";

@@ -1,9 +1,10 @@
 import { describe } from "./_options.ts";
-import { type DrainSSEOptions, resolveSSEOptions } from "./_sse.ts";
+import { type DrainSSEOptions, finalEvent, resolveSSEOptions } from "./_sse.ts";
 
 /**
  * The part of Hono's `SSEStreamingApi` (what `streamSSE` passes to its callback) that `drainSSE` uses.
- * Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike. *
+ * Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike.
+ *
  * @example Hono's SSEStreamingApi conforms
  * ```ts
  * import type { SSEStreamingApi } from "hono/streaming";
@@ -13,8 +14,8 @@ import { type DrainSSEOptions, resolveSSEOptions } from "./_sse.ts";
  * ```
  */
 export interface SSEStreamLike {
-  /** Writes one whole event. */
-  writeSSE(message: { data: string; event?: string; retry?: number }): Promise<void>;
+  /** Writes raw bytes or text; `writeSSE` writes each event with one call. */
+  write(input: string | Uint8Array): Promise<unknown>;
   /** Ends the stream. */
   close(): Promise<void>;
   /** Registers a callback for the client going away. */
@@ -29,7 +30,7 @@ export interface SSEStreamLike {
  * Ends a Hono `streamSSE` stream cleanly when `signal` aborts: writes a final event (`shutdown` by default)
  * with a `retry:` hint, so that an `EventSource` reconnects elsewhere, then closes the stream, so that the
  * drain ends with it instead of waiting for the deadline. Each `writeSSE` is one write, so every event
- * written before arrives whole, and the stream's later writes are dropped.
+ * written before arrives whole; writes after the signal aborted are dropped, so the final event is the last.
  *
  * @param stream The stream `streamSSE` passes to its callback.
  * @param signal `c.var.shutdown.signal` (from `graceful()`), or `shutdown.signal`.
@@ -68,13 +69,13 @@ export function drainSSE(
   options: DrainSSEOptions = {},
 ): Promise<void> {
   const context = "Cannot drain SSE";
-  if (typeof stream?.writeSSE !== "function" || typeof stream.onAbort !== "function") {
+  if (typeof stream?.write !== "function" || typeof stream.onAbort !== "function") {
     throw new TypeError(`${context}: expected the stream of Hono's streamSSE, received ${describe(stream)}`);
   }
   if (!(signal instanceof AbortSignal)) {
     throw new TypeError(`${context}: expected an AbortSignal, received ${describe(signal)}`);
   }
-  const { event, retry, data } = resolveSSEOptions(context, options);
+  const last = finalEvent(resolveSSEOptions(context, options));
   return new Promise((resolve) => {
     let ended = false;
     const end = () => {
@@ -87,7 +88,11 @@ export function drainSSE(
     const onAbort = async () => {
       if (ended) return;
       if (!stream.aborted && !stream.closed) {
-        await stream.writeSSE({ event, data, retry });
+        // The final event must be the last: a loop still writing would queue a tick behind it. Writes
+        // already queued go first, whole; later ones are dropped (each event is one write, so never half).
+        const write = stream.write;
+        stream.write = () => Promise.resolve(stream);
+        await write.call(stream, last);
         await close.call(stream);
       }
       end();
@@ -100,7 +105,9 @@ export function drainSSE(
       return close.call(this);
     };
     stream.onAbort(end);
-    if (signal.aborted) void onAbort();
+    // Hono calls only the abort listeners registered before the client went away.
+    if (stream.aborted || stream.closed) end();
+    else if (signal.aborted) void onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -21,7 +21,8 @@ export interface WSContextLike extends WebSocketLike {
 
 /**
  * The part of Hono's `WSEvents` this wraps: `onOpen` starts tracking the socket (Hono's `WSContext`),
- * `onClose` stops it. Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike. *
+ * `onClose` stops it. Structural, so that it works with `npm:hono` and `jsr:@hono/hono` alike.
+ *
  * @example Events as an app writes them conform
  * ```ts
  * import type { WSEventsLike } from "@graceful/drain/hono";
@@ -39,7 +40,8 @@ export interface WSEventsLike {
 /**
  * Any Hono `upgradeWebSocket`: from `hono/deno`, `hono/bun`, `@hono/node-ws`'s `createNodeWebSocket()`, or
  * another adapter built with Hono's `defineWebSocketHelper`. Called as `upgradeWebSocket(createEvents,
- * options)` it returns a middleware; as `upgradeWebSocket(c, events, options)`, a promised response. *
+ * options)` it returns a middleware; as `upgradeWebSocket(c, events, options)`, a promised response.
+ *
  * @example Deno's upgradeWebSocket conforms
  * ```ts
  * import { upgradeWebSocket } from "hono/deno";

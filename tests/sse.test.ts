@@ -175,6 +175,23 @@ describe("drainSSE()", () => {
     assert.equal(listeners, 0);
   });
 
+  test("resolves when the client goes away, writing nothing more", async () => {
+    const { shutdown, app } = setup();
+    const drained = deferred();
+    app.get("/gone", (c) =>
+      streamSSE(c, async (stream) => {
+        await stream.writeSSE({ data: "first" });
+        await drainSSE(stream, c.var.shutdown.signal);
+        drained.resolve();
+      }));
+    const response = await app.request("/gone");
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await drained.promise;
+    assert.equal((await shutdown.trigger()).exitCode, 0);
+  });
+
   test("invalid arguments throw a TypeError naming them", () => {
     assert.throws(() => drainSSE({} as never, new AbortController().signal), {
       name: "TypeError",
