@@ -26,3 +26,6 @@ export type { FetchHandler } from "./src/fetch.ts";
 export type { ReadinessCheckOptions } from "./src/health.ts";
 export type { TrackWebSocketOptions, WebSocketLike } from "./src/_websockets.ts";
 export type { AttachableServer } from "./src/servers/attach.ts";
+export type { DenoHttpServerLike } from "./src/servers/deno.ts";
+export type { BunServerLike } from "./src/servers/bun.ts";
+export type { NodeHttpServerLike } from "./src/servers/node.ts";

@@ -8,25 +8,29 @@ import { describe } from "./_options.ts";
  * through `addEventListener` or `on` when the object has one, and `terminate()` (its own, or its `raw`
  * socket's, as on Hono's `WSContext`) is used at the deadline where there is one.
  *
- * @example The web WebSocket conforms
+ * @example Tracking a socket-like object
  * ```ts
- * import type { WebSocketLike } from "@graceful/drain";
+ * import { createShutdown, type WebSocketLike } from "@graceful/drain";
  *
- * const check = (ws: WebSocket): WebSocketLike => ws;
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const socket: WebSocketLike = { close: (code) => console.log("closed with", code) };
+ * const untrack = shutdown.trackWebSocket(socket);
+ * console.log(shutdown.inFlight.webSockets); // 1
+ * untrack();
  * ```
  */
 export interface WebSocketLike {
-  /** Sends a close frame. */
+  /** Starts the closing handshake: 1001 "Going Away" when the drain starts (or at the deadline). */
   close(code?: number, reason?: string): void;
-  /** Closes at once, without the close handshake (the `ws` package, Bun's `ServerWebSocket`). */
+  /** Closes at once, without the handshake (the `ws` package, Bun's `ServerWebSocket`): used at the deadline. */
   terminate?(): void;
-  /** The underlying socket of a wrapper such as Hono's `WSContext`. */
+  /** The underlying socket of a wrapper such as Hono's `WSContext`, whose `terminate()` is used. */
   raw?: unknown;
-  /** 3 once closed. */
+  /** 3 once closed: such a socket gets no close frame. */
   readonly readyState?: number;
-  /** The web `WebSocket`'s way to observe the close. */
+  /** The web `close` event, which ends the count. */
   addEventListener?(type: "close", listener: () => void, options?: { once?: boolean }): void;
-  /** The `ws` package's way to observe the close. */
+  /** The `ws` package's `close` event, which ends the count. */
   on?(event: "close", listener: () => void): unknown;
 }
 

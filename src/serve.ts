@@ -4,7 +4,20 @@ import { detectRuntime } from "./runtime.ts";
 import { type StartedServer, startServer } from "./_start.ts";
 import { pathOf } from "./_url.ts";
 
-/** Options of `serve()`. */
+/**
+ * Options of `serve()`.
+ *
+ * @example Serving with probes and a health port
+ * ```ts
+ * import { createShutdown, serve, type ServeOptions } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const options: ServeOptions = { port: 0, hostname: "127.0.0.1", shutdown, readyPath: "/ready", onListen() {} };
+ * const served = await serve(() => new Response("hello"), options);
+ * console.log((await fetch(`http://127.0.0.1:${served.port}/ready`)).status); // 200
+ * await shutdown.trigger();
+ * ```
+ */
 export interface ServeOptions {
   /** The port to listen on; 0 picks a free one. @default {8000} */
   port?: number;
@@ -29,7 +42,20 @@ export interface ServeOptions {
   healthPort?: number;
 }
 
-/** A server started by `serve()`. */
+/**
+ * A server started by `serve()`.
+ *
+ * @example Reading the port chosen for port 0
+ * ```ts
+ * import { createShutdown, serve, type Served } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const served: Served = await serve(() => new Response("hello"), { port: 0, shutdown, onListen() {} });
+ * console.log(served.port > 0); // true
+ * await shutdown.trigger();
+ * await served.finished;
+ * ```
+ */
 export interface Served {
   /** The address it listens on. */
   hostname: string;

@@ -8,7 +8,19 @@ import { type AttachableServer, attachServer } from "./servers/attach.ts";
 import { Readiness, type ReadinessCheckOptions } from "./health.ts";
 import { trackWebSocket, type TrackWebSocketOptions, type WebSocketLike } from "./_websockets.ts";
 
-/** A graceful shutdown: its state, its signals, and the means to register work and cleanup with it. */
+/**
+ * A graceful shutdown: its state, its signals, and the means to register work and cleanup with it.
+ *
+ * @example Observing a shutdown
+ * ```ts
+ * import { createShutdown, type Shutdown } from "@graceful/drain";
+ *
+ * const shutdown: Shutdown = createShutdown({ signals: false, logger: false });
+ * shutdown.signal.addEventListener("abort", () => console.log("wrapping up"), { once: true });
+ * await shutdown.trigger("deploy");
+ * console.log(shutdown.phase); // "stopped"
+ * ```
+ */
 export interface Shutdown extends AsyncDisposable {
   /** The current phase: `running`, `unready`, `draining`, `cleanup` or `stopped`. */
   readonly phase: Phase;

@@ -5,7 +5,19 @@ import { denoDrainer, type DenoHttpServerLike } from "./deno.ts";
 import { nodeDrainer, type NodeHttpServerLike } from "./node.ts";
 import type { ServerDrainer } from "./types.ts";
 
-/** A server `attach()` can own: a Deno `HttpServer`, a Bun `Server`, or a `node:http`/`node:https` server. */
+/**
+ * A server `attach()` can own: a Deno `HttpServer`, a Bun `Server`, or a `node:http`/`node:https` server.
+ *
+ * @example Attaching a node:http server
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { type AttachableServer, createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const server: AttachableServer = shutdown.attach(createServer());
+ * console.log(server !== undefined); // true
+ * ```
+ */
 export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServerLike;
 
 /** @internal Picks the runtime's drainer by the server's shape and hands it to the lifecycle. */

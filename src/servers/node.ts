@@ -16,11 +16,6 @@ interface NodeSocketLike {
     | null;
 }
 
-// `any`, not `unknown`: Node types `off()`'s listener as `(...args: any[]) => void`, and nothing narrower is
-// assignable from it.
-// deno-lint-ignore no-explicit-any
-type Listener = (...args: any[]) => void;
-
 /**
  * The parts of a `node:http` or `node:https` Server that {@linkcode nodeDrainer} uses.
  *
@@ -33,13 +28,22 @@ type Listener = (...args: any[]) => void;
  * ```
  */
 export interface NodeHttpServerLike {
+  /** Stops accepting connections; emits `close` once every connection has ended. */
   close(): unknown;
+  /** Destroys every connection (Node >= 18.2): the force at the deadline. */
   closeAllConnections?(): void;
   /** Present on TLS servers only: their HTTP sockets arrive by `secureConnection`. */
   addContext?: unknown;
-  on(event: string, listener: Listener): unknown;
+  /** Subscribes to `connection`/`secureConnection` (to track sockets) and `request`. */
+  // `any`, not `unknown`: Node types the listener as `(...args: any[]) => void`, and nothing narrower is
+  // assignable from it. Written out rather than named: a public interface may not use a private type.
+  // deno-lint-ignore no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Subscribes once, to `close`. */
   once(event: string, listener: () => void): unknown;
-  off(event: string, listener: Listener): unknown;
+  /** Unsubscribes what `on()` subscribed. */
+  // deno-lint-ignore no-explicit-any
+  off(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 /**

@@ -8,7 +8,7 @@ const bin = (name: string) => join(root, "node_modules/.bin", name);
 const FIXTURE = join(root, "tests/fixtures/server.js");
 
 /** The Node 20 that runs the built package: the one npm runs on, or the first `node` on PATH outside node_modules. */
-function node20(): string | undefined {
+export function node20(): string | undefined {
   if (process.env.NODE20) return process.env.NODE20;
   if (process.env.npm_node_execpath && !process.env.npm_node_execpath.includes("node_modules")) {
     return process.env.npm_node_execpath;
