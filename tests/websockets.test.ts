@@ -200,7 +200,7 @@ function inProcessUpgrade(sockets: PeerSocket[]) {
       close: (code, reason) => raw.close(code, reason),
       readyState: 1,
     });
-    raw.addEventListener("close", () => events.onClose?.(new CloseEvent("close"), ws));
+    raw.addEventListener("close", () => events.onClose?.(new Event("close"), ws));
     queueMicrotask(() => events.onOpen?.(new Event("open"), ws));
     return new Response(null, { status: 200 });
   });
