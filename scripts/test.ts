@@ -84,6 +84,8 @@ const steps: Step[] = [
         "examples/node.ts",
         "examples/hono.ts",
         "examples/node_http2.ts",
+        "examples/websocket.ts",
+        "examples/sse.ts",
       ]),
     ],
     timeout: 300,
