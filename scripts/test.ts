@@ -85,6 +85,8 @@ const steps: Step[] = [
         "examples/node.ts",
         "examples/hono.ts",
         "examples/node_http2.ts",
+        "examples/websocket.ts",
+        "examples/sse.ts",
         "examples/app.ts",
       ]),
     ],

@@ -208,8 +208,10 @@ export class Lifecycle {
       this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
     }
     this.#abortStopNow("drain deadline passed");
-    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
+    // WebSockets first: their close frame (and last message) must go out before the servers' force
+    // destroys the sockets under them.
     for (const callback of this.onForce) this.#safely("force", callback);
+    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
   }
 
   async #cleanup(): Promise<void> {
@@ -287,6 +289,7 @@ export class Lifecycle {
       ? 1
       : 0;
     const times = this.#phaseTimes;
+    const finished = this.inFlight.finished();
     return {
       trigger: this.#trigger,
       reason: this.#reason,
@@ -297,9 +300,10 @@ export class Lifecycle {
         stopped: times.stopped ?? 0,
       },
       duration: times.stopped ?? 0,
-      finished: this.inFlight.finished(),
+      finished,
       refused: this.refused,
       cut,
+      webSockets: { closed: finished.webSockets, terminated: cut.webSockets },
       cutItems: this.#cut,
       failedTasks: this.#failedTasks,
       hooks: this.#hookResults,

@@ -1,6 +1,7 @@
 /**
  * Hono middleware for graceful-drain: `graceful(shutdown)` gates and counts requests like
- * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown.
+ * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown; `gracefulUpgrade()` tracks
+ * WebSockets and `drainSSE()` ends `streamSSE` streams cleanly.
  *
  * @example A Hono app that drains on SIGTERM
  * ```ts ignore
@@ -23,6 +24,14 @@
 import { abandon, admit, release } from "./_gate.ts";
 import { lifecycleOf } from "./_registry.ts";
 import type { Shutdown } from "./shutdown.ts";
+
+export {
+  gracefulUpgrade,
+  type UpgradeWebSocketLike,
+  type WSContextLike,
+  type WSEventsLike,
+} from "./hono_upgrade.ts";
+export { drainSSE, type SSEStreamLike } from "./hono_sse.ts";
 
 /**
  * What `c.var.shutdown` holds for one request. Both signals are built on first read only.

@@ -178,6 +178,11 @@ export interface ShutdownReport {
   refused: number;
   /** Work still in flight when the drain ended, by kind; `cutItems` lists each. */
   cut: InFlightCounts;
+  /**
+   * WebSockets tracked by `trackWebSocket()` that closed during the shutdown with a close handshake (after
+   * the 1001, or closed by the client or the application), and those terminated at the deadline.
+   */
+  webSockets: { closed: number; terminated: number };
   /** Each piece of work cut, with its age. */
   cutItems: CutItem[];
   /** `waitUntil()` tasks that rejected. */

@@ -23,9 +23,9 @@ describe("check_readme: the README against the exports", () => {
   });
 
   test("a new export without a row fails, naming it and its entry point", () => {
-    const problems = checkReadme(readme, withApi((a) => void a.values.set("gracefulUpgrade", "./hono")));
+    const problems = checkReadme(readme, withApi((a) => void a.values.set("gracefulQueue", "./hono")));
     assert.deepEqual(problems, [
-      'README.md "## API" table: add a row for `gracefulUpgrade` (exported by graceful-drain/hono)',
+      'README.md "## API" table: add a row for `gracefulQueue` (exported by graceful-drain/hono)',
     ]);
   });
 
@@ -48,14 +48,14 @@ describe("check_readme: the README against the exports", () => {
       readme,
       withApi((a) => {
         a.shutdownMembers.push("trackSSE");
-        a.types.set("DrainSSEOptions", "./hono");
+        a.types.set("QueueDrainOptions", "./hono");
         a.shutdownOptions.push("http2");
         a.serveOptions.push("unixSocket");
       }),
     );
     assert.deepEqual(problems, [
       'README.md "## API" table: add `shutdown.trackSSE` (a member of the Shutdown interface)',
-      'README.md "## API": add `DrainSSEOptions` to the "**Types**" paragraph (a type exported by graceful-drain/hono)',
+      'README.md "## API": add `QueueDrainOptions` to the "**Types**" paragraph (a type exported by graceful-drain/hono)',
       'README.md "## Options" table: add a row for `http2` (a field of ShutdownOptions)',
       'README.md "## Options": name `unixSocket` among the serve() options (a field of ServeOptions)',
     ]);

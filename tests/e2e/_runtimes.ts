@@ -95,9 +95,14 @@ export class Fixture {
       tls?: string;
       /** serve()'s `http2` option. */
       http2?: boolean;
+      /** Another fixture under tests/fixtures/ than server.js. */
+      fixture?: string;
+      /** More environment variables for the fixture. */
+      env?: Record<string, string>;
     } = {},
   ): Promise<{ fixture: Fixture; port: number }> {
-    const child = spawn(runtime.command, [...runtime.args, FIXTURE], {
+    const file = options.fixture ? join(root, "tests/fixtures", options.fixture) : FIXTURE;
+    const child = spawn(runtime.command, [...runtime.args, file], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
@@ -109,6 +114,7 @@ export class Fixture {
         KUBERNETES_SERVICE_HOST: "",
         GD_TLS: options.tls ?? "",
         GD_HTTP2: options.http2 ? "1" : "",
+        ...options.env,
       },
     });
     const fixture = new Fixture(child);
