@@ -3,7 +3,7 @@
 // Every step runs even when an earlier one failed, so one run shows everything that is wrong; the exit code is
 // 1 if any step failed. The last line is `N passed, N failed` over all runners.
 //
-// Usage: node scripts/test.ts [--only lint|unit|e2e|doc|bench[,...]]
+// Usage: node scripts/test.ts [--only lint|unit|e2e|doc|package|deploy|bench[,...]]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -11,8 +11,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 
-type Group = "lint" | "unit" | "doc" | "e2e" | "bench";
-type Column = "deno" | "bun" | "node24" | "node20" | "doc" | "e2e";
+type Group = "lint" | "unit" | "doc" | "e2e" | "package" | "deploy" | "bench";
+type Column = "deno" | "bun" | "node24" | "node20" | "doc" | "e2e" | "pkg" | "deploy";
 interface Counts {
   passed: number;
   failed: number;
@@ -57,6 +57,8 @@ const testFiles = (dir: string): string[] =>
     : [];
 const unit = testFiles("tests");
 const e2e = testFiles("tests/e2e");
+const consumers = testFiles("tests/consumers");
+const deploy = testFiles("tests/deploy");
 const noUnit = unit.length === 0 ? "no unit tests (tests/*.test.ts) yet" : undefined;
 const present = (paths: string[]): string[] => paths.filter((p) => existsSync(p));
 
@@ -64,6 +66,9 @@ const steps: Step[] = [
   { group: "lint", cmd: deno, args: ["fmt", "--check"], timeout: 120 },
   { group: "lint", cmd: deno, args: ["lint"], timeout: 120 },
   { group: "lint", cmd: node24, args: ["scripts/check_exports.ts"], timeout: 60 },
+  // The README's API and options tables against the code; the JSDoc JSR shows (`deno doc --lint`, examples).
+  { group: "lint", cmd: node24, args: ["scripts/check_readme.ts"], timeout: 120 },
+  { group: "lint", cmd: node24, args: ["scripts/check_docs.ts"], timeout: 120 },
   { group: "lint", cmd: tsc, args: ["--noEmit", "-p", "tsconfig.json"], timeout: 300 },
   {
     group: "lint",
@@ -80,6 +85,10 @@ const steps: Step[] = [
         "examples/deno.ts",
         "examples/node.ts",
         "examples/hono.ts",
+        "examples/node_http2.ts",
+        "examples/websocket.ts",
+        "examples/sse.ts",
+        "examples/app.ts",
       ]),
     ],
     timeout: 300,
@@ -161,15 +170,42 @@ const steps: Step[] = [
     parse: parseNode,
     skip: e2e.length === 0 ? "no end-to-end tests (tests/e2e/*.test.ts) yet" : undefined,
   },
+  // The npm package as published: its metadata and files (publint packs dist/ as built above), its types
+  // for ESM consumers (attw; ESM only: CommonJS users load it with require(esm), Node >= 20.19, which the
+  // consumer tests check), then tests/consumers/: the tarball installed into fresh projects on each runtime.
+  { group: "package", cmd: bin("publint"), args: ["--strict"], timeout: 120 },
+  { group: "package", cmd: bin("attw"), args: ["--pack", ".", "--profile", "esm-only"], timeout: 300 },
+  {
+    group: "package",
+    cmd: node24,
+    args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...consumers],
+    timeout: 900,
+    column: "pkg",
+    parse: parseNode,
+    skip: consumers.length === 0 ? "no consumer tests (tests/consumers/*.test.ts) yet" : undefined,
+  },
+  // Deployments with real components (HAProxy, supervisord; installed with apt-get when missing): the short
+  // counts here, the full ones in `npm run test:deploy` (GD_DEPLOY=full).
+  {
+    group: "deploy",
+    cmd: node24,
+    args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...deploy],
+    timeout: 900,
+    column: "deploy",
+    parse: parseNode,
+    skip: deploy.length === 0 ? "no deployment tests (tests/deploy/*.test.ts) yet" : undefined,
+  },
   // The benchmarks' smoke run: it fails only when a request is lost in the shutdown under load (never on a
   // ratio, which is noise on a shared CI machine); the figures come from the full `npm run bench`.
   { group: "bench", cmd: node24, args: ["bench/run.ts", "--quick"], timeout: 300 },
 ];
 
-// The e2e suite needs dist/: `--only e2e` still builds.
+// The e2e and deploy suites and publint need dist/: `--only e2e`, `--only deploy` and `--only package` still
+// build.
 const selected = steps.filter((s) =>
   !only || only.has(s.group) ||
-  (only.has("e2e") && s.group === "unit" && s.args.includes("tsconfig.build.json"))
+  ((only.has("e2e") || only.has("package") || only.has("deploy")) && s.group === "unit" &&
+    s.args.includes("tsconfig.build.json"))
 );
 
 let current: ChildProcess | undefined;
@@ -311,7 +347,7 @@ function summarize(results: Result[]): void {
       }`,
     );
   }
-  const columns: Column[] = ["deno", "bun", "node24", "node20", "doc", "e2e"];
+  const columns: Column[] = ["deno", "bun", "node24", "node20", "doc", "e2e", "pkg", "deploy"];
   const cell = (column: Column, pick: (r: Result) => number | undefined, digits = 0): string => {
     const values = results.filter((r) => r.step.column === column).map(pick);
     if (values.length === 0 || values.some((v) => v === undefined)) return values.length ? "?" : "-";

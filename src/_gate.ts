@@ -22,7 +22,7 @@ export interface HandlerContext {
  */
 export function admit(lifecycle: Lifecycle, request: Request, context: unknown): InFlightEntry | Response {
   const phase = lifecycle.phase;
-  if (phase !== "running" && phase !== "unready") return refuse(lifecycle);
+  if (phase !== "running" && phase !== "unready") return refuse(lifecycle, context as HandlerContext);
   const bun = context as HandlerContext | undefined;
   if (!lifecycle.bunAware && isBunServer(bun)) {
     lifecycle.bunAware = true;
@@ -85,17 +85,27 @@ export function release(
   return trackBody(response, () => inFlight.delete(entry));
 }
 
-/** @internal A 503 sent before any handler ran: the client may safely retry it elsewhere. */
-export function refuse(lifecycle: Lifecycle): Response {
+/**
+ * @internal A 503 sent before any handler ran: the client may safely retry it elsewhere. `Connection: close`
+ * on HTTP/1.x only (on HTTP/2 the session's GOAWAY does that job).
+ */
+export function refuse(lifecycle: Lifecycle, context?: HandlerContext): Response {
   lifecycle.refused++;
-  return new Response("Service Unavailable: shutting down\n", {
-    status: 503,
-    headers: {
-      "connection": "close",
-      "retry-after": String(Math.ceil(lifecycle.options.retryAfter / 1000)),
-      "content-type": "text/plain; charset=utf-8",
-    },
-  });
+  const headers: Record<string, string> = {
+    "retry-after": String(Math.ceil(lifecycle.options.retryAfter / 1000)),
+    "content-type": "text/plain; charset=utf-8",
+  };
+  if (!isHttp2(context)) headers.connection = "close";
+  return new Response("Service Unavailable: shutting down\n", { status: 503, headers });
+}
+
+/**
+ * HTTP/2 forbids connection-specific headers (Node's http2 drops them with a warning). Only Node says which
+ * protocol a request came on (@hono/node-server passes the node:http2 request as `incoming`); Deno strips
+ * them from HTTP/2 responses itself, and Bun.serve speaks HTTP/1.1 only.
+ */
+function isHttp2(context: HandlerContext | undefined): boolean {
+  return (context?.incoming?.httpVersionMajor ?? 1) >= 2;
 }
 
 /**
@@ -103,7 +113,7 @@ export function refuse(lifecycle: Lifecycle): Response {
  * its next request. HTTP/2 has no such header (GOAWAY does that job); a 101 upgrade keeps its connection.
  */
 export function closeConnection(response: Response, context?: HandlerContext): Response {
-  if (response.status === 101 || (context?.incoming?.httpVersionMajor ?? 1) >= 2) return response;
+  if (response.status === 101 || isHttp2(context)) return response;
   try {
     response.headers.set("connection", "close");
     return response;

@@ -214,15 +214,20 @@ export class Lifecycle {
 
   #cutAndForce(): void {
     const now = this.options.clock.now();
-    this.#abortStopNow("drain deadline passed"); // first: the requests' own deadlines are on their entries
+    // The requests' own deadline signals live on their entries, which the cut forgets: take them first.
+    const deadlines = this.inFlight.requestControllers("deadline");
     const cut = this.inFlight.cutAll(now);
     this.#cut.push(...cut);
     this.#forced = true;
     if (cut.length > 0) {
       this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
     }
-    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
+    this.#abortStopNow("drain deadline passed");
+    for (const controller of deadlines) controller.abort(this.stopNow.signal.reason);
+    // WebSockets first: their close frame (and last message) must go out before the servers' force
+    // destroys the sockets under them.
     for (const callback of this.onForce) this.#safely("force", callback);
+    for (const drainer of this.#drainers) this.#safely("force", () => drainer.force());
   }
 
   async #cleanup(): Promise<void> {
@@ -300,6 +305,7 @@ export class Lifecycle {
       ? 1
       : 0;
     const times = this.#phaseTimes;
+    const finished = this.inFlight.finished();
     return {
       trigger: this.#trigger,
       reason: this.#reason,
@@ -310,9 +316,10 @@ export class Lifecycle {
         stopped: times.stopped ?? 0,
       },
       duration: times.stopped ?? 0,
-      finished: this.inFlight.finished(),
+      finished,
       refused: this.refused,
       cut,
+      webSockets: { closed: finished.webSockets, terminated: cut.webSockets },
       cutItems: this.#cut,
       failedTasks: this.#failedTasks,
       hooks: this.#hookResults,

@@ -23,8 +23,12 @@ export function logReport(logger: Logger, report: ShutdownReport): void {
   const finished = formatCounts(report.finished).replace("nothing in flight", "nothing");
   const cut = formatCounts(report.cut).replace("nothing in flight", "nothing");
   const hooks = report.hooks.map((hook) => `${hook.name} ${hook.outcome}`).join(", ") || "none";
+  const { closed, terminated } = report.webSockets;
+  const webSockets = closed + terminated > 0
+    ? `; WebSockets: ${closed} closed, ${terminated} terminated`
+    : "";
   const line = `stopped: exit code ${report.exitCode} after ${report.duration} ms; finished ${finished}; ` +
-    `refused ${report.refused}; cut ${cut}; hooks: ${hooks}`;
+    `refused ${report.refused}; cut ${cut}${webSockets}; hooks: ${hooks}`;
   const data = { phase: "stopped", report };
   if (report.exitCode === 0) logger.info(line, data);
   else logger.warn(line, data);

@@ -1,5 +1,6 @@
 import type { FetchHandler } from "./fetch.ts";
 import type { Runtime } from "./runtime.ts";
+import { nodeHasReusePort } from "./_handover.ts";
 
 /** @internal A running server, whatever the runtime. */
 export interface StartedServer {
@@ -16,7 +17,9 @@ interface StartOptions {
   port?: number;
   hostname?: string;
   tls?: { cert: string; key: string };
+  http2?: boolean;
   websocket?: unknown;
+  reusePort?: boolean;
 }
 
 /** @internal Starts the runtime's own HTTP server for `fetch` and resolves once it listens. */
@@ -34,6 +37,7 @@ export async function startServer(
       port,
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
       ...(options.tls ?? {}),
+      ...(options.reusePort ? { reusePort: true } : {}), // Deno throws without --unstable-net, saying so
       onListen: () => {}, // serve() reports the address itself
       handler: fetch,
     });
@@ -51,6 +55,7 @@ export async function startServer(
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.websocket ? { websocket: options.websocket } : {}),
+      ...(options.reusePort ? { reusePort: true } : {}),
       fetch,
     });
     return {
@@ -63,14 +68,23 @@ export async function startServer(
   }
   if (runtime === "node") {
     // Imported here only, so that Deno and Bun users never load it and the core needs no dependency.
-    const { serve } = await import("@hono/node-server");
-    const https = options.tls ? await import("node:https") : undefined;
-    const server = serve({
+    const version = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ??
+      "";
+    if (options.reusePort && !nodeHasReusePort(version)) {
+      // Node 20 would ignore the option, and the second process would fail with EADDRINUSE.
+      throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
+    }
+    const { serve, createAdaptorServer } = await import("@hono/node-server");
+    const adaptor = {
       fetch,
       port,
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-      ...(https ? { createServer: https.createServer, serverOptions: { ...options.tls } } : {}),
-    }) as import("node:http").Server;
+      ...(await nodeServerOptions(options)),
+    };
+    // @hono/node-server's serve() listens without options; reusePort needs listen({ reusePort }).
+    const server = (options.reusePort
+      ? createAdaptorServer(adaptor).listen({ port, host: options.hostname, reusePort: true })
+      : serve(adaptor)) as import("node:http").Server;
     if (!server.listening) {
       await new Promise<void>((resolve, reject) => {
         server.once("listening", resolve);
@@ -82,15 +96,29 @@ export async function startServer(
       hostname: address.address,
       port: address.port,
       server,
-      finished: new Promise((resolve) => server.once("close", () => resolve())),
+      finished: new Promise((resolve) =>
+        server.once("close", () => resolve())
+      ),
       close: () =>
         new Promise((resolve) => {
           server.close(() => resolve());
-          server.closeAllConnections();
+          server.closeAllConnections?.(); // node:http2 servers have none; health servers are never HTTP/2
         }),
     };
   }
   throw new Error(
     `Cannot serve: no server API on this runtime (${runtime}); use shutdown.wrap() with your platform's`,
   );
+}
+
+/** `@hono/node-server`'s `createServer`/`serverOptions` for HTTPS, HTTP/2 over TLS, or cleartext HTTP/2. */
+async function nodeServerOptions({ tls, http2 }: StartOptions): Promise<Record<string, unknown>> {
+  if (http2) {
+    const { createSecureServer, createServer } = await import("node:http2");
+    return tls
+      ? { createServer: createSecureServer, serverOptions: { allowHTTP1: true, ...tls } }
+      : { createServer };
+  }
+  if (tls) return { createServer: (await import("node:https")).createServer, serverOptions: { ...tls } };
+  return {};
 }

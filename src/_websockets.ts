@@ -1,47 +1,136 @@
 import type { Lifecycle } from "./_lifecycle.ts";
+import { messageOf } from "./_bounded.ts";
 import { describe } from "./_options.ts";
 
 /**
- * Anything WebSocket-like: the web `WebSocket` (Deno, Bun's client, browsers), Bun's `ServerWebSocket`,
+ * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,
  * Hono's `WSContext`, or the `ws` package's socket. Only `close()` is required; the close event is observed
- * through `addEventListener` or `on` when the object has one.
+ * through `addEventListener` or `on` when the object has one, and `terminate()` (its own, or its `raw`
+ * socket's, as on Hono's `WSContext`) is used at the deadline where there is one.
+ *
+ * @example Tracking a socket-like object
+ * ```ts
+ * import { createShutdown, type WebSocketLike } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const socket: WebSocketLike = { close: (code) => console.log("closed with", code) };
+ * const untrack = shutdown.trackWebSocket(socket);
+ * console.log(shutdown.inFlight.webSockets); // 1
+ * untrack();
+ * ```
  */
 export interface WebSocketLike {
+  /** Starts the closing handshake: 1001 "Going Away" when the drain starts (or at the deadline). */
   close(code?: number, reason?: string): void;
+  /** Closes at once, without the handshake (the `ws` package, Bun's `ServerWebSocket`): used at the deadline. */
   terminate?(): void;
-  readyState?: number;
+  /** The underlying socket of a wrapper such as Hono's `WSContext`, whose `terminate()` is used. */
+  raw?: unknown;
+  /** 3 once closed: such a socket gets no close frame. */
+  readonly readyState?: number;
+  /** The web `close` event, which ends the count. */
   addEventListener?(type: "close", listener: () => void, options?: { once?: boolean }): void;
+  /** The `ws` package's `close` event, which ends the count. */
   on?(event: "close", listener: () => void): unknown;
 }
 
+/**
+ * Options of `shutdown.trackWebSocket()` and `gracefulUpgrade()`.
+ *
+ * @example Leaving a socket open through the drain, with a last message if it is still open at the deadline
+ * ```ts
+ * import type { TrackWebSocketOptions } from "@graceful/drain";
+ *
+ * const options: TrackWebSocketOptions<WebSocket> = {
+ *   closeAt: "deadline",
+ *   beforeClose: (ws) => ws.send(JSON.stringify({ type: "reconnect" })),
+ *   name: "game",
+ * };
+ * ```
+ */
+export interface TrackWebSocketOptions<W = WebSocketLike> {
+  /**
+   * When the socket gets its close frame, 1001 "Going Away": `"drain"`, as soon as draining starts, so that
+   * the client reconnects elsewhere at once; or `"deadline"`, left open for the application (or the client)
+   * to finish and close through the drain (`shutdown.signal` tells it to wrap up), and closed, then
+   * terminated, only if still open when the drain time is over.
+   * @default {"drain"}
+   */
+  closeAt?: "drain" | "deadline";
+  /**
+   * Called with the socket just before its close frame, to send a last message (a reconnect hint, a state
+   * snapshot). A returned promise is awaited, up to the deadline; an error is logged and the socket closed
+   * all the same.
+   */
+  beforeClose?: (webSocket: W) => unknown;
+  /** Its label in logs and in the report's `cutItems`. @default {"WebSocket"} */
+  name?: string;
+}
+
 const CLOSED = 3;
+const CLOSE_AT = ["drain", "deadline"];
+const KNOWN = new Set(["closeAt", "beforeClose", "name"]);
 
 /**
- * @internal Counts `webSocket` until it closes. When draining starts it is sent 1001 "Going Away"; at the
- * deadline it is terminated. Returns the function that stops tracking it (call it from your close handler
- * when the socket has no close event of its own, as with Bun's ServerWebSocket).
+ * @internal Counts `webSocket` until it closes. It gets 1001 "Going Away" when draining starts (or at the
+ * deadline, with `closeAt: "deadline"`), after `beforeClose`; at the deadline it is terminated. Returns the
+ * function that stops tracking it (call it from your close handler when the socket has no close event of
+ * its own, as with Bun's `ServerWebSocket`).
  */
-export function trackWebSocket(lifecycle: Lifecycle, webSocket: WebSocketLike): () => void {
+export function trackWebSocket<W extends WebSocketLike>(
+  lifecycle: Lifecycle,
+  webSocket: W,
+  options: TrackWebSocketOptions<W> = {},
+): () => void {
+  const context = "Cannot track WebSocket";
   if (typeof webSocket?.close !== "function") {
-    throw new TypeError(
-      `Cannot track WebSocket: expected an object with close(), received ${describe(webSocket)}`,
-    );
+    throw new TypeError(`${context}: expected an object with close(), received ${describe(webSocket)}`);
   }
-  const { inFlight } = lifecycle;
-  const entry = inFlight.add("webSockets", "WebSocket", lifecycle.options.clock.now());
-  const goAway = () => {
-    if (webSocket.readyState !== CLOSED) tryClose(webSocket, 1001, "Going Away");
-  };
-  const terminate = () => {
+  const { closeAt = "drain", beforeClose, name = "WebSocket" } = checkOptions(context, options);
+  const { inFlight, options: { logger } } = lifecycle;
+  const entry = inFlight.add("webSockets", name, lifecycle.options.clock.now());
+  let goingAway = false;
+
+  const close = () => {
     try {
-      if (typeof webSocket.terminate === "function") webSocket.terminate();
-      else webSocket.close(1001, "Going Away");
+      if (webSocket.readyState !== CLOSED) webSocket.close(1001, "Going Away");
+    } catch {
+      // A socket that is closing already throws on some runtimes; that is the outcome we want.
+    }
+  };
+  // The last message first; a hook that throws or hangs must not keep the socket open: the deadline ends it.
+  const goAway = (awaitHook: boolean) => {
+    if (goingAway) return;
+    goingAway = true;
+    let result: unknown;
+    try {
+      result = beforeClose?.(webSocket);
+    } catch (error) {
+      logger.error(`${name} beforeClose failed: ${messageOf(error)}`, { error });
+    }
+    if (awaitHook && typeof (result as PromiseLike<unknown>)?.then === "function") {
+      Promise.resolve(result).catch((error) =>
+        logger.error(`${name} beforeClose failed: ${messageOf(error)}`, { error })
+      ).then(close);
+    } else close();
+  };
+  const onDrain = () => goAway(true);
+  const terminate = () => {
+    goAway(false); // with closeAt "deadline": the client still learns why, where the frame gets out in time
+    const raw = webSocket.raw as WebSocketLike | undefined;
+    const kill = typeof webSocket.terminate === "function"
+      ? () => webSocket.terminate!()
+      : typeof raw?.terminate === "function"
+      ? () => raw.terminate!()
+      : undefined; // the web WebSocket has no terminate: the process exit closes it
+    try {
+      kill?.();
     } catch {
       // Already gone: nothing to terminate.
     }
   };
   const untrack = () => {
-    lifecycle.onDrain.delete(goAway);
+    lifecycle.onDrain.delete(onDrain);
     lifecycle.onForce.delete(terminate);
     inFlight.delete(entry);
   };
@@ -49,15 +138,31 @@ export function trackWebSocket(lifecycle: Lifecycle, webSocket: WebSocketLike): 
     webSocket.addEventListener("close", untrack, { once: true });
   } else if (typeof webSocket.on === "function") webSocket.on("close", untrack);
   lifecycle.onForce.add(terminate);
-  if (lifecycle.phase === "running" || lifecycle.phase === "unready") lifecycle.onDrain.add(goAway);
-  else goAway();
+  if (closeAt === "drain") {
+    if (lifecycle.phase === "running" || lifecycle.phase === "unready") lifecycle.onDrain.add(onDrain);
+    else onDrain();
+  }
   return untrack;
 }
 
-function tryClose(webSocket: WebSocketLike, code: number, reason: string): void {
-  try {
-    webSocket.close(code, reason);
-  } catch {
-    // A socket that is closing already throws on some runtimes; that is the outcome we want.
+/** @internal Validates the options of `trackWebSocket()` / `gracefulUpgrade()`, naming option and value. */
+export function checkOptions<O extends TrackWebSocketOptions<never>>(context: string, options: O): O {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${context}: options must be an object, received ${describe(options)}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`${context}: unknown option "${key}"`);
+  }
+  const { closeAt, beforeClose, name } = options;
+  if (closeAt !== undefined && !CLOSE_AT.includes(closeAt as string)) {
+    const message = `${context}: "closeAt" must be "drain" or "deadline", received ${describe(closeAt)}`;
+    throw typeof closeAt === "string" ? new RangeError(message) : new TypeError(message);
+  }
+  if (beforeClose !== undefined && typeof beforeClose !== "function") {
+    throw new TypeError(`${context}: "beforeClose" must be a function, received ${describe(beforeClose)}`);
+  }
+  if (name !== undefined && typeof name !== "string") {
+    throw new TypeError(`${context}: "name" must be a string, received ${describe(name)}`);
+  }
+  return options;
 }

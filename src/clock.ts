@@ -1,6 +1,23 @@
 /**
  * The time source of the lifecycle. Injected in tests so that timing logic is checked without real waiting;
  * the default is the runtime's monotonic clock and timers.
+ *
+ * @example A clock that tests advance by hand
+ * ```ts
+ * import { type Clock, createShutdown } from "@graceful/drain";
+ *
+ * let now = 0;
+ * const timers = new Map<number, { at: number; fn: () => void }>();
+ * let next = 0;
+ * const clock: Clock = {
+ *   now: () => now,
+ *   setTimeout: (fn, ms) => (timers.set(++next, { at: now + ms, fn }), next),
+ *   clearTimeout: (handle) => void timers.delete(handle as number),
+ * };
+ * const shutdown = createShutdown({ signals: false, logger: false, clock });
+ * const report = await shutdown.trigger();
+ * console.log(report.duration); // 0: the fake time never moved
+ * ```
  */
 export interface Clock {
   /** Monotonic milliseconds. */

@@ -5,6 +5,16 @@ import { abandon, admit, release } from "./_gate.ts";
  * Any fetch-style handler: `Deno.serve`'s `(request, info)`, `Bun.serve`'s `(request, server)`,
  * `@hono/node-server`'s `(request, { incoming, outgoing })`, or Hono's `app.fetch`. It may return nothing
  * (Bun, after `server.upgrade()`).
+ *
+ * @example Wrapping a handler
+ * ```ts
+ * import { createShutdown, type FetchHandler } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const handler: FetchHandler = () => new Response("hello");
+ * const gated = shutdown.wrap(handler);
+ * console.log((await gated(new Request("http://localhost/")))?.status); // 200
+ * ```
  */
 export type FetchHandler = (
   request: Request,

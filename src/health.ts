@@ -2,7 +2,18 @@ import type { Lifecycle } from "./_lifecycle.ts";
 import { messageOf, runBounded } from "./_bounded.ts";
 import { checkDuration, describe } from "./_options.ts";
 
-/** Options of `shutdown.addReadinessCheck()`. */
+/**
+ * Options of `shutdown.addReadinessCheck()`.
+ *
+ * @example A bounded readiness check
+ * ```ts
+ * import { createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * shutdown.addReadinessCheck(() => true, { name: "db", timeout: 500 });
+ * console.log((await shutdown.readiness()).status); // 200
+ * ```
+ */
 export interface ReadinessCheckOptions {
   /** Shown in logs when the check fails. @default {the function's name} */
   name?: string;

@@ -1,6 +1,7 @@
 /**
  * Hono middleware for graceful-drain: `graceful(shutdown)` gates and counts requests like
- * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown.
+ * `shutdown.wrap()`, and gives handlers `c.var.shutdown` to observe the shutdown; `gracefulUpgrade()` tracks
+ * WebSockets and `drainSSE()` ends `streamSSE` streams cleanly.
  *
  * @example A Hono app that drains on SIGTERM
  * ```ts ignore
@@ -27,7 +28,32 @@ import { requestSignal } from "./_request_signals.ts";
 import type { InFlightEntry } from "./in_flight.ts";
 import type { Shutdown } from "./shutdown.ts";
 
-/** What `c.var.shutdown` holds for one request. Both signals are built on first read only. */
+export {
+  gracefulUpgrade,
+  type UpgradeWebSocketLike,
+  type WSContextLike,
+  type WSEventsLike,
+} from "./hono_upgrade.ts";
+export { drainSSE, type SSEStreamLike } from "./hono_sse.ts";
+
+/**
+ * What `c.var.shutdown` holds for one request. Both signals are built on first read only.
+ *
+ * @example Passing the request's signal on
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulEnv, type RequestShutdown } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const app = new Hono<GracefulEnv>().use(graceful(shutdown));
+ * app.get("/", (c) => {
+ *   const { signal, deadline }: RequestShutdown = c.var.shutdown;
+ *   return c.text(`${signal.aborted} ${deadline.aborted}`);
+ * });
+ * console.log(await (await app.request("/")).text()); // "false false"
+ * ```
+ */
 export interface RequestShutdown {
   /** Aborts when the client went away or the shutdown started: "wrap up". */
   readonly signal: AbortSignal;
@@ -35,7 +61,19 @@ export interface RequestShutdown {
   readonly deadline: AbortSignal;
 }
 
-/** The variables `graceful()` sets. */
+/**
+ * The variables `graceful()` sets.
+ *
+ * @example Combining with your own variables
+ * ```ts
+ * import { Hono } from "hono";
+ * import type { GracefulVariables } from "@graceful/drain/hono";
+ *
+ * type Env = { Variables: GracefulVariables & { user: string } };
+ * const app = new Hono<Env>();
+ * app.get("/", (c) => c.text(c.var.user));
+ * ```
+ */
 export interface GracefulVariables {
   /** This request's view of the shutdown. */
   shutdown: RequestShutdown;
@@ -44,6 +82,18 @@ export interface GracefulVariables {
 /**
  * The Hono Env type that makes `c.var.shutdown` typed: `new Hono<GracefulEnv>()`, or intersect it with your
  * own Env.
+ *
+ * @example Typing c.var.shutdown
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const app = new Hono<GracefulEnv>();
+ * app.use(graceful(shutdown));
+ * app.get("/", (c) => c.text(c.var.shutdown.signal.aborted ? "wrapping up" : "working"));
+ * ```
  */
 export interface GracefulEnv {
   /** See {@linkcode GracefulVariables}. */
@@ -53,6 +103,18 @@ export interface GracefulEnv {
 /**
  * The part of Hono's Context this middleware uses. Structural, so that it works with `npm:hono` and
  * `jsr:@hono/hono` alike without importing either.
+ *
+ * @example Hono's Context conforms
+ * ```ts
+ * import { Hono } from "hono";
+ * import type { GracefulContext } from "@graceful/drain/hono";
+ *
+ * new Hono().use((c, next) => {
+ *   const context: GracefulContext = c;
+ *   void context;
+ *   return next();
+ * });
+ * ```
  */
 export interface GracefulContext {
   /** Hono's request wrapper. */
@@ -65,7 +127,20 @@ export interface GracefulContext {
   set(key: "shutdown", value: RequestShutdown): void;
 }
 
-/** The middleware `graceful()` returns, assignable to Hono's `MiddlewareHandler`. */
+/**
+ * The middleware `graceful()` returns, assignable to Hono's `MiddlewareHandler`.
+ *
+ * @example Registering the middleware first
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulMiddleware } from "@graceful/drain/hono";
+ *
+ * const middleware: GracefulMiddleware = graceful(createShutdown({ signals: false, logger: false }));
+ * const app = new Hono().use(middleware).get("/", (c) => c.text("ok"));
+ * console.log((await app.request("/")).status); // 200
+ * ```
+ */
 export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>) => Promise<Response | void>;
 
 /**

@@ -1,6 +1,17 @@
 import { targetOf } from "./_url.ts";
 
-/** What the drain waits for, by kind. */
+/**
+ * What the drain waits for, by kind.
+ *
+ * @example Logging what the drain waits for
+ * ```ts
+ * import { createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const { requests, streams, webSockets, tasks } = shutdown.inFlight;
+ * console.log(requests + streams + webSockets + tasks); // 0
+ * ```
+ */
 export interface InFlightCounts {
   /** Requests whose handler has not produced a response yet. */
   requests: number;
@@ -12,10 +23,33 @@ export interface InFlightCounts {
   tasks: number;
 }
 
-/** The kinds of work counted in flight. */
+/**
+ * The kinds of work counted in flight.
+ *
+ * @example Summing the work in flight
+ * ```ts
+ * import { createShutdown, type InFlightKind } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const kinds: InFlightKind[] = ["requests", "streams", "webSockets", "tasks"];
+ * console.log(kinds.reduce((sum, kind) => sum + shutdown.inFlight[kind], 0)); // 0
+ * ```
+ */
 export type InFlightKind = keyof InFlightCounts;
 
-/** Something the drain could not finish before the deadline, as listed in the report. */
+/**
+ * Something the drain could not finish before the deadline, as listed in the report.
+ *
+ * @example Listing what was cut
+ * ```ts
+ * import { createShutdown, type CutItem } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, exit: false, logger: false });
+ * const report = await shutdown.trigger();
+ * const cut = report.cutItems.map((item: CutItem) => `${item.kind} ${item.label} after ${item.age} ms`);
+ * console.log(cut); // []
+ * ```
+ */
 export interface CutItem {
   /** What kind of work it was. */
   kind: InFlightKind;
@@ -116,6 +150,13 @@ export class InFlight {
   /** Aborts the given combined signal of every entry in flight that has one (see `_request_signals.ts`). */
   abortRequestSignals(which: "signal" | "deadline", reason: unknown): void {
     for (const entry of this.#entries()) entry[which]?.abort(reason);
+  }
+
+  /** The given combined signals of the entries in flight that have one. */
+  requestControllers(which: "signal" | "deadline"): AbortController[] {
+    const controllers: AbortController[] = [];
+    for (const entry of this.#entries()) if (entry[which]) controllers.push(entry[which]);
+    return controllers;
   }
 
   /** A snapshot of the counts. */

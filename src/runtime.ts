@@ -1,4 +1,21 @@
-/** The JavaScript runtimes graceful-drain tells apart. */
+/**
+ * The JavaScript runtimes graceful-drain tells apart.
+ *
+ * @example Choosing by runtime
+ * ```ts
+ * import { detectRuntime, type Runtime } from "@graceful/drain";
+ *
+ * const runtime: Runtime = detectRuntime();
+ * const command: Record<Runtime, string> = {
+ *   deno: "deno run -A app.ts",
+ *   bun: "bun app.ts",
+ *   node: "node app.js",
+ *   workerd: "wrangler dev",
+ *   unknown: "?",
+ * };
+ * console.log(command[runtime]);
+ * ```
+ */
 export type Runtime = "deno" | "bun" | "node" | "workerd" | "unknown";
 
 /**

@@ -3,8 +3,24 @@ import type { FetchHandler } from "./fetch.ts";
 import { detectRuntime } from "./runtime.ts";
 import { type StartedServer, startServer } from "./_start.ts";
 import { pathOf } from "./_url.ts";
+import { releasePortOnShutdown } from "./_handover.ts";
+import { describe } from "./_options.ts";
+import { lifecycleOf } from "./_registry.ts";
 
-/** Options of `serve()`. */
+/**
+ * Options of `serve()`.
+ *
+ * @example Serving with probes and a health port
+ * ```ts
+ * import { createShutdown, serve, type ServeOptions } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const options: ServeOptions = { port: 0, hostname: "127.0.0.1", shutdown, readyPath: "/ready", onListen() {} };
+ * const served = await serve(() => new Response("hello"), options);
+ * console.log((await fetch(`http://127.0.0.1:${served.port}/ready`)).status); // 200
+ * await shutdown.trigger();
+ * ```
+ */
 export interface ServeOptions {
   /** The port to listen on; 0 picks a free one. @default {8000} */
   port?: number;
@@ -16,6 +32,14 @@ export interface ServeOptions {
   onListen?: (address: { hostname: string; port: number }) => void;
   /** Serve HTTPS with this PEM certificate and key. */
   tls?: { cert: string; key: string };
+  /**
+   * Serve HTTP/2. On Node: through `node:http2`, over TLS with HTTP/1.1 as the ALPN fallback
+   * (`allowHTTP1`), without `tls` cleartext HTTP/2 only (h2c, prior knowledge). Deno serves HTTP/2 anyway
+   * (by ALPN over TLS, by prior knowledge in cleartext). Bun.serve speaks HTTP/1.1 only: over TLS the client
+   * falls back to it by ALPN; cleartext HTTP/2 on Bun throws. Draining sends each HTTP/2 session a GOAWAY.
+   * @default {false}
+   */
+  http2?: boolean;
   /** Bun only: the `websocket` handlers of `Bun.serve`, for apps that upgrade with Hono's `hono/bun`. */
   websocket?: unknown;
   /** Answer readiness at this path on this server, before the drain gate (e.g. `"/ready"`). */
@@ -27,9 +51,32 @@ export interface ServeOptions {
    * stay answerable after the main listener closed. Closed when stopped.
    */
   healthPort?: number;
+  /**
+   * Listen with `SO_REUSEPORT`, so that a new process can bind the same port while this one still runs (a
+   * reload on one host), and close the listener during the shutdown instead of answering new connections
+   * with 503: the new process takes them (Node closes it at the trigger, Deno and Bun when the drain begins;
+   * give `delay` a second or so, to shed keep-alive clients before). Deno needs `--unstable-net`; Node needs 22.12 or
+   * later (Node 20 cannot: a TypeError says so); Linux (and BSDs) only. Set `net.ipv4.tcp_migrate_req=1`
+   * so that connections queued at the closing listener move to the new one instead of being reset.
+   * @default {false}
+   */
+  reusePort?: boolean;
 }
 
-/** A server started by `serve()`. */
+/**
+ * A server started by `serve()`.
+ *
+ * @example Reading the port chosen for port 0
+ * ```ts
+ * import { createShutdown, serve, type Served } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const served: Served = await serve(() => new Response("hello"), { port: 0, shutdown, onListen() {} });
+ * console.log(served.port > 0); // true
+ * await shutdown.trigger();
+ * await served.finished;
+ * ```
+ */
 export interface Served {
   /** The address it listens on. */
   hostname: string;
@@ -41,7 +88,7 @@ export interface Served {
   shutdown: Shutdown;
   /** Resolves when the server has closed. */
   finished: Promise<void>;
-  /** The runtime's own server object: a Deno `HttpServer`, a Bun `Server` or a `node:http` Server. */
+  /** The runtime's own server: a Deno `HttpServer`, a Bun `Server`, a `node:http(s)`/`node:http2` server. */
   server: unknown;
 }
 
@@ -52,7 +99,9 @@ export interface Served {
  * @param app A fetch handler, or an object with a `fetch` method such as a Hono app.
  * @param options Port, hostname, shutdown, TLS, health endpoints.
  * @returns Once listening: the address, the shutdown, and a `finished` promise.
- * @throws {TypeError} When `app` is neither a function nor has a `fetch` method.
+ * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, or `http2` is not a boolean
+ *   (or is `true` without `tls` on Bun, which cannot serve cleartext HTTP/2), or `reusePort` is not a boolean
+ *   (or is `true` on Node before 22.12, which cannot listen with it).
  *
  * @example Serving a Hono app that drains on SIGTERM
  * ```ts ignore
@@ -63,6 +112,14 @@ export interface Served {
  * const shutdown = createShutdown();
  * await serve(app, { port: 8000, shutdown, readyPath: "/ready" });
  * ```
+ *
+ * @example Serving HTTP/2 over TLS (and HTTP/1.1 to clients that do not offer h2)
+ * ```ts ignore
+ * import { createShutdown, serve } from "@graceful/drain";
+ *
+ * const tls = { cert: await Deno.readTextFile("cert.pem"), key: await Deno.readTextFile("key.pem") };
+ * await serve(() => new Response("hello"), { port: 8443, tls, http2: true, shutdown: createShutdown() });
+ * ```
  */
 export async function serve(
   app: FetchHandler | { fetch: FetchHandler },
@@ -72,6 +129,12 @@ export async function serve(
   if (typeof handler !== "function") {
     throw new TypeError(
       "Cannot serve: expected a fetch handler or an object with a fetch method (a Hono app)",
+    );
+  }
+  checkHttp2(options);
+  if (options.reusePort !== undefined && typeof options.reusePort !== "boolean") {
+    throw new TypeError(
+      `Cannot serve: "reusePort" must be a boolean, received ${describe(options.reusePort)}`,
     );
   }
   const shutdown = options.shutdown ?? createShutdown();
@@ -89,6 +152,7 @@ export async function serve(
     ((address) => console.info(`[graceful-drain] listening on ${address.hostname}:${address.port}`));
   const main = await startServer(detectRuntime(), fetch, options);
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
+  if (options.reusePort) releasePortOnShutdown(detectRuntime(), lifecycleOf(shutdown), main.server);
   const served: Served = {
     hostname: main.hostname,
     port: main.port,
@@ -102,6 +166,17 @@ export async function serve(
   }
   onListen({ hostname: main.hostname, port: main.port });
   return served;
+}
+
+function checkHttp2({ http2, tls }: ServeOptions): void {
+  if (http2 !== undefined && typeof http2 !== "boolean") {
+    throw new TypeError(`Cannot serve: "http2" must be a boolean, received ${describe(http2)}`);
+  }
+  if (http2 && !tls && detectRuntime() === "bun") {
+    throw new TypeError(
+      'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun.serve, received true',
+    );
+  }
 }
 
 async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<StartedServer> {

@@ -6,9 +6,21 @@ import type { CleanupOptions, Phase, ShutdownOptions, ShutdownReport } from "./t
 import { type FetchHandler, wrapFetch } from "./fetch.ts";
 import { type AttachableServer, attachServer } from "./servers/attach.ts";
 import { Readiness, type ReadinessCheckOptions } from "./health.ts";
-import { trackWebSocket, type WebSocketLike } from "./_websockets.ts";
+import { trackWebSocket, type TrackWebSocketOptions, type WebSocketLike } from "./_websockets.ts";
 
-/** A graceful shutdown: its state, its signals, and the means to register work and cleanup with it. */
+/**
+ * A graceful shutdown: its state, its signals, and the means to register work and cleanup with it.
+ *
+ * @example Observing a shutdown
+ * ```ts
+ * import { createShutdown, type Shutdown } from "@graceful/drain";
+ *
+ * const shutdown: Shutdown = createShutdown({ signals: false, logger: false });
+ * shutdown.signal.addEventListener("abort", () => console.log("wrapping up"), { once: true });
+ * await shutdown.trigger("deploy");
+ * console.log(shutdown.phase); // "stopped"
+ * ```
+ */
 export interface Shutdown extends AsyncDisposable {
   /** The current phase: `running`, `unready`, `draining`, `cleanup` or `stopped`. */
   readonly phase: Phase;
@@ -28,11 +40,33 @@ export interface Shutdown extends AsyncDisposable {
   use<T extends AsyncDisposable | Disposable>(resource: T, options?: CleanupOptions): T;
   /** Background work that the drain waits for; a rejection is logged and reported, never thrown. */
   waitUntil(promise: PromiseLike<unknown>, options?: { name?: string }): void;
-  /** Counts a WebSocket until it closes, sends it 1001 when draining starts; returns the untrack function. */
-  trackWebSocket(webSocket: WebSocketLike): () => void;
+  /**
+   * Counts a WebSocket until it closes: 1001 "Going Away" when draining starts (or at the deadline, with
+   * `closeAt: "deadline"`), after `beforeClose`; terminated at the deadline. Returns the untrack function,
+   * for sockets without a close event of their own (Bun's `ServerWebSocket`: call it in `close`).
+   *
+   * @throws {TypeError} Not WebSocket-like, or an option of the wrong type.
+   * @throws {RangeError} `closeAt` neither `"drain"` nor `"deadline"`.
+   *
+   * @example Tracking a Deno server WebSocket, with a last message before the close frame
+   * ```ts ignore
+   * // ignore: needs a WebSocket client and a real signal.
+   * import { createShutdown } from "@graceful/drain";
+   *
+   * const shutdown = createShutdown();
+   * Deno.serve(shutdown.wrap((request) => {
+   *   const { socket, response } = Deno.upgradeWebSocket(request);
+   *   shutdown.trackWebSocket(socket, {
+   *     beforeClose: (ws) => ws.send(JSON.stringify({ type: "reconnect", after: 1000 })),
+   *   });
+   *   return response;
+   * }));
+   * ```
+   */
+  trackWebSocket<W extends WebSocketLike>(webSocket: W, options?: TrackWebSocketOptions<W>): () => void;
   /** Wraps a fetch handler: gating, counting, `Connection: close` while shutting down. */
   wrap<H extends FetchHandler>(handler: H): H;
-  /** Owns the stop of a Deno `HttpServer`, a Bun `Server` or a `node:http(s)` server; returns it. */
+  /** Owns the stop of a Deno `HttpServer`, a Bun `Server` or a `node:http(s)`/`http2` server; returns it. */
   attach<S extends AttachableServer>(server: S): S;
   /** Readiness: 200 while running and every check passes, 503 otherwise. */
   readiness(request?: Request): Promise<Response>;
@@ -122,7 +156,7 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
       }
       lifecycle.waitUntil(promise, taskOptions.name ?? "task");
     },
-    trackWebSocket: (webSocket) => trackWebSocket(lifecycle, webSocket),
+    trackWebSocket: (webSocket, trackOptions) => trackWebSocket(lifecycle, webSocket, trackOptions),
     wrap: (handler) => wrapFetch(lifecycle, handler),
     attach: (server) => attachServer(lifecycle, server),
     readiness: (request) => readiness.respond(request),

@@ -1,13 +1,34 @@
 import type { Clock } from "./clock.ts";
 import type { CutItem, InFlightCounts } from "./in_flight.ts";
 
-/** The lifecycle's phases, entered once each, in this order. */
+/**
+ * The lifecycle's phases, entered once each, in this order.
+ *
+ * @example Waiting for a phase
+ * ```ts
+ * import { createShutdown, type Phase } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const phase: Phase = shutdown.phase;
+ * console.log(phase); // "running"
+ * ```
+ */
 export type Phase = "running" | "unready" | "draining" | "cleanup" | "stopped";
 
 /**
  * Where log lines go. Each call gets a one-line message and a structured object (phase, counts, remaining
  * milliseconds, …). For pino, whose argument order is the other way round:
  * `{ info: (m, o) => log.info(o, m), warn: (m, o) => log.warn(o, m), error: (m, o) => log.error(o, m) }`.
+ *
+ * @example Logging as JSON lines
+ * ```ts
+ * import { createShutdown, type Logger } from "@graceful/drain";
+ *
+ * const line = (level: string) => (message: string, data?: Record<string, unknown>) =>
+ *   console.log(JSON.stringify({ level, message, ...data }));
+ * const logger: Logger = { info: line("info"), warn: line("warn"), error: line("error") };
+ * await createShutdown({ signals: false, logger }).trigger();
+ * ```
  */
 export interface Logger {
   /** Phase changes, progress, the report. */
@@ -18,7 +39,19 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-/** Options of `createShutdown()`. Every duration is in milliseconds. */
+/**
+ * Options of `createShutdown()`. Every duration is in milliseconds.
+ *
+ * @example Options for a container
+ * ```ts
+ * import { createShutdown, type ShutdownOptions } from "@graceful/drain";
+ *
+ * // Inside `docker stop`'s 10 s, with 3 s for hooks, readiness failing for 1 s before the drain.
+ * const options: ShutdownOptions = { timeout: 9000, cleanupTimeout: 3000, delay: 1000, signals: false };
+ * const shutdown = createShutdown({ ...options, logger: false });
+ * console.log(shutdown.phase); // "running"
+ * ```
+ */
 export interface ShutdownOptions {
   /**
    * One deadline for the whole shutdown, counted from the trigger: delay, drain and cleanup together. At
@@ -71,7 +104,19 @@ export interface ShutdownOptions {
   clock?: Clock;
 }
 
-/** Options of `shutdown.onCleanup()`. */
+/**
+ * Options of `shutdown.onCleanup()`.
+ *
+ * @example A named hook with its own timeout
+ * ```ts
+ * import { createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * shutdown.onCleanup(() => console.log("flushing logs"), { name: "logs", timeout: 500 });
+ * const report = await shutdown.trigger();
+ * console.log(report.hooks[0].name); // "logs"
+ * ```
+ */
 export interface CleanupOptions {
   /** Shown in logs and the report. @default {the function's name, or "cleanup #n"} */
   name?: string;
@@ -79,7 +124,22 @@ export interface CleanupOptions {
   timeout?: number;
 }
 
-/** How one cleanup hook went, as listed in the report. */
+/**
+ * How one cleanup hook went, as listed in the report.
+ *
+ * @example Finding the hooks that failed
+ * ```ts
+ * import { createShutdown, type HookResult } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * shutdown.onCleanup(() => {
+ *   throw new Error("already closed");
+ * }, { name: "db" });
+ * const report = await shutdown.trigger();
+ * const failed = report.hooks.filter((hook: HookResult) => hook.outcome !== "ok");
+ * console.log(failed.map((hook) => `${hook.name}: ${hook.error}`)); // [ "db: already closed" ]
+ * ```
+ */
 export interface HookResult {
   /** The hook's name. */
   name: string;
@@ -91,7 +151,18 @@ export interface HookResult {
   error?: string;
 }
 
-/** What a shutdown did, resolved by `shutdown.done`. */
+/**
+ * What a shutdown did, resolved by `shutdown.done`.
+ *
+ * @example Reading the report
+ * ```ts
+ * import { createShutdown, type ShutdownReport } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const report: ShutdownReport = await shutdown.trigger("deploy");
+ * console.log(report.trigger, report.exitCode, report.cut.requests); // "manual" 0 0
+ * ```
+ */
 export interface ShutdownReport {
   /** What started it: a signal name, `"manual"`, `"error"` or `"dispose"`. */
   trigger: string;
@@ -107,6 +178,11 @@ export interface ShutdownReport {
   refused: number;
   /** Work still in flight when the drain ended, by kind; `cutItems` lists each. */
   cut: InFlightCounts;
+  /**
+   * WebSockets tracked by `trackWebSocket()` that closed during the shutdown with a close handshake (after
+   * the 1001, or closed by the client or the application), and those terminated at the deadline.
+   */
+  webSockets: { closed: number; terminated: number };
   /** Each piece of work cut, with its age. */
   cutItems: CutItem[];
   /** `waitUntil()` tasks that rejected. */

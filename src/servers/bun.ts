@@ -1,6 +1,17 @@
 import type { ServerDrainer } from "./types.ts";
 
-/** The parts of a Bun `Server` (what `Bun.serve()` returns) this adapter uses. */
+/**
+ * The parts of a Bun `Server` (what `Bun.serve()` returns) this adapter uses.
+ *
+ * @example What Bun.serve() returns conforms
+ * ```ts ignore
+ * // ignore: needs the Bun runtime.
+ * import type { BunServerLike } from "@graceful/drain";
+ *
+ * const server: BunServerLike = Bun.serve({ port: 0, fetch: () => new Response("ok") });
+ * await server.stop();
+ * ```
+ */
 export interface BunServerLike {
   /**
    * Closes the listener and every idle connection at once. Graceful: resolves once every response has been

@@ -1,6 +1,16 @@
 import type { ServerDrainer } from "./types.ts";
 
-/** The parts of a `Deno.HttpServer` (what `Deno.serve()` returns) this adapter uses. */
+/**
+ * The parts of a `Deno.HttpServer` (what `Deno.serve()` returns) this adapter uses.
+ *
+ * @example What Deno.serve() returns conforms
+ * ```ts
+ * import type { DenoHttpServerLike } from "@graceful/drain";
+ *
+ * const server: DenoHttpServerLike = Deno.serve({ port: 0, onListen() {} }, () => new Response("ok"));
+ * await server.shutdown();
+ * ```
+ */
 export interface DenoHttpServerLike {
   /** Closes the listener and every idle connection, lets open requests finish; safe to call again. */
   shutdown(): Promise<void>;

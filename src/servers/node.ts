@@ -1,10 +1,12 @@
-import { IDLE_GRACE, type ServerDrainer } from "./types.ts";
+import { IDLE_GRACE, LINGER_MS, type ServerDrainer } from "./types.ts";
 
 /** The parts of a `node:net` / `node:tls` socket this adapter touches. */
 interface NodeSocketLike {
   readonly destroyed: boolean;
   readonly writable: boolean;
   readonly bytesRead: number;
+  /** TLS only: what ALPN negotiated ("h2" on a node:http2 server speaking HTTP/2). */
+  readonly alpnProtocol?: string | false | null;
   end(): unknown;
   destroy(): unknown;
   /** What Node's HTTP server calls after a response that carried `Connection: close`; replaced per socket. */
@@ -15,11 +17,6 @@ interface NodeSocketLike {
     | { readonly writableEnded: boolean; once(event: "finish", listener: () => void): unknown }
     | null;
 }
-
-// `any`, not `unknown`: Node types `off()`'s listener as `(...args: any[]) => void`, and nothing narrower is
-// assignable from it.
-// deno-lint-ignore no-explicit-any
-type Listener = (...args: any[]) => void;
 
 /**
  * The parts of a `node:http` or `node:https` Server that {@linkcode nodeDrainer} uses.
@@ -33,20 +30,23 @@ type Listener = (...args: any[]) => void;
  * ```
  */
 export interface NodeHttpServerLike {
+  /** Stops accepting connections; emits `close` once every connection has ended. */
   close(): unknown;
+  /** Destroys every connection (Node >= 18.2): the force at the deadline. */
   closeAllConnections?(): void;
   /** Present on TLS servers only: their HTTP sockets arrive by `secureConnection`. */
   addContext?: unknown;
-  on(event: string, listener: Listener): unknown;
+  /** Subscribes to `connection`/`secureConnection` (to track sockets) and `request`. */
+  // `any`, not `unknown`: Node types the listener as `(...args: any[]) => void`, and nothing narrower is
+  // assignable from it. Written out rather than named: a public interface may not use a private type.
+  // deno-lint-ignore no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Subscribes once, to `close`. */
   once(event: string, listener: () => void): unknown;
-  off(event: string, listener: Listener): unknown;
+  /** Unsubscribes what `on()` subscribed. */
+  // deno-lint-ignore no-explicit-any
+  off(event: string, listener: (...args: any[]) => void): unknown;
 }
-
-/**
- * How long a closed connection waits for the client's FIN before it is destroyed. Well-behaved clients answer
- * our FIN at once; this only bounds one that keeps its half open.
- */
-const LINGER_MS = 1000;
 
 /**
  * Drains a `node:http` or `node:https` server: keeps listening while the gate refuses new requests, ends each
@@ -56,6 +56,7 @@ const LINGER_MS = 1000;
  * Create it right after the server is created or listening: it sees only connections accepted afterwards.
  *
  * @param server A `node:http` / `node:https` Server, e.g. the one `@hono/node-server`'s `serve()` returns.
+ * @param http2 The server is a `node:http2` one: leave its HTTP/2 sockets to their sessions.
  * @returns The {@linkcode ServerDrainer} the lifecycle drives.
  *
  * @example Drain a node:http server
@@ -70,17 +71,19 @@ const LINGER_MS = 1000;
  * await drainer.close(); // idle connections get a FIN; resolves on the server's "close"
  * ```
  */
-export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
-  // HTTP sockets (TLS sockets on https), ended gracefully; every TCP socket, destroyed on force (on https one
-  // still in its TLS handshake is only there).
+export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDrainer {
+  // HTTP/1.1 sockets (TLS sockets on https), ended gracefully; every TCP socket, destroyed on force (on https
+  // one still in its TLS handshake is only there). On a node:http2 server, HTTP/2 sockets belong to their
+  // session, which node_http2.ts drains with GOAWAY: only HTTP/1.1 ones (`allowHTTP1`) are drained here.
   const tls = server.addContext !== undefined;
   const sockets = new Set<NodeSocketLike>();
-  const tcp = tls ? new Set<NodeSocketLike>() : sockets;
+  const tcp = tls || http2 ? new Set<NodeSocketLike>() : sockets;
   const onTcp = (socket: NodeSocketLike): void => {
     tcp.add(socket);
     socket.once("close", () => tcp.delete(socket));
   };
   const onHttp = (socket: NodeSocketLike): void => {
+    if (http2 && (!tls || socket.alpnProtocol === "h2")) return;
     if (tls) {
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
@@ -147,7 +150,10 @@ export function nodeDrainer(server: NodeHttpServerLike): ServerDrainer {
   };
 
   // While draining, a response that ends without `Connection: close` must still end its socket.
-  const onRequest = (req: { socket: NodeSocketLike }): void => settle(req.socket);
+  // (An HTTP/2 request's socket is its session's, which no one may end: see above.)
+  const onRequest = (req: { socket: NodeSocketLike; httpVersionMajor?: number }): void => {
+    if ((req.httpVersionMajor ?? 1) < 2) settle(req.socket);
+  };
 
   // `http.Server#close()` also destroys idle keep-alive sockets (Node >= 19), losing a request a client is
   // sending on one at that instant, so only the listener is closed, with `net.Server#close`.

@@ -8,6 +8,12 @@
 export const IDLE_GRACE = 100;
 
 /**
+ * How long a closed connection waits for the client's FIN before it is destroyed. Well-behaved clients answer
+ * our FIN at once; this only bounds one that keeps its half open.
+ */
+export const LINGER_MS = 1000;
+
+/**
  * The one small interface every runtime's server adapter conforms to. `attach()` picks the adapter for the
  * server it is given; the lifecycle calls these three methods, in this order, at most once each.
  */

@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 
 /** One HTTP/1.1 response as read off the socket. */
 export interface RawResponse {
@@ -48,11 +49,16 @@ export class RawClient {
     );
   }
 
-  /** Connects to 127.0.0.1:port; rejects when the connection is refused. */
-  static connect(port: number, host = "127.0.0.1"): Promise<RawClient> {
+  /**
+   * Connects to 127.0.0.1:port; rejects when the connection is refused. With `tls` (the CA to trust),
+   * speaks HTTPS and offers only HTTP/1.1 by ALPN.
+   */
+  static connect(port: number, host = "127.0.0.1", tls?: { ca: string }): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host });
-      socket.once("connect", () => {
+      const socket = tls
+        ? tlsConnect({ port, host, ca: tls.ca, servername: "localhost", ALPNProtocols: ["http/1.1"] })
+        : connect({ port, host });
+      socket.once(tls ? "secureConnect" : "connect", () => {
         socket.off("error", reject);
         resolve(new RawClient(socket));
       });

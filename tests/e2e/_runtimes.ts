@@ -8,7 +8,7 @@ const bin = (name: string) => join(root, "node_modules/.bin", name);
 const FIXTURE = join(root, "tests/fixtures/server.js");
 
 /** The Node 20 that runs the built package: the one npm runs on, or the first `node` on PATH outside node_modules. */
-function node20(): string | undefined {
+export function node20(): string | undefined {
   if (process.env.NODE20) return process.env.NODE20;
   if (process.env.npm_node_execpath && !process.env.npm_node_execpath.includes("node_modules")) {
     return process.env.npm_node_execpath;
@@ -88,9 +88,21 @@ export class Fixture {
   /** Starts the fixture on `runtime` and resolves with it and its port once it listens. */
   static async start(
     runtime: RuntimeColumn,
-    options: { mode?: "fetch" | "hono"; shutdown?: Record<string, unknown> } = {},
+    options: {
+      mode?: "fetch" | "hono";
+      shutdown?: Record<string, unknown>;
+      /** A directory with cert.pem and key.pem: serve HTTPS. */
+      tls?: string;
+      /** serve()'s `http2` option. */
+      http2?: boolean;
+      /** Another fixture under tests/fixtures/ than server.js. */
+      fixture?: string;
+      /** More environment variables for the fixture. */
+      env?: Record<string, string>;
+    } = {},
   ): Promise<{ fixture: Fixture; port: number }> {
-    const child = spawn(runtime.command, [...runtime.args, FIXTURE], {
+    const file = options.fixture ? join(root, "tests/fixtures", options.fixture) : FIXTURE;
+    const child = spawn(runtime.command, [...runtime.args, file], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
@@ -100,6 +112,9 @@ export class Fixture {
         GD_MODE: options.mode ?? "fetch",
         GD_OPTIONS: JSON.stringify({ timeout: 5_000, delay: 0, ...options.shutdown }),
         KUBERNETES_SERVICE_HOST: "",
+        GD_TLS: options.tls ?? "",
+        GD_HTTP2: options.http2 ? "1" : "",
+        ...options.env,
       },
     });
     const fixture = new Fixture(child);

@@ -1,0 +1,100 @@
+import { describe } from "./_options.ts";
+import { type DrainSSEOptions, EventBoundary, finalEvent, resolveSSEOptions } from "./_sse.ts";
+
+export type { DrainSSEOptions } from "./_sse.ts";
+
+/**
+ * Makes a Server-Sent Events body end cleanly on shutdown: passes `body` through until `signal` aborts, then,
+ * at the next boundary between two events (never inside one), adds a final event (`shutdown` by default)
+ * with a `retry:` hint so that an `EventSource` reconnects elsewhere, ends the stream and cancels `body`.
+ * The drain then ends with the stream instead of waiting for the deadline. For Hono's `streamSSE`, see
+ * `drainSSE` in `graceful-drain/hono`.
+ *
+ * @param body The SSE bytes (or text chunks), e.g. a stream your handler writes events to.
+ * @param signal Ends the stream when it aborts: `shutdown.signal`, or one combined with the request's.
+ * @param options The final event's name, `retry` hint (ms) and data.
+ * @returns The stream to respond with (`Content-Type: text/event-stream`).
+ * @throws {TypeError} `body` is not a ReadableStream, `signal` not an AbortSignal, or an option of the wrong type.
+ * @throws {RangeError} An empty or multi-line `event`, a negative or fractional `retry`.
+ *
+ * @example A clock stream that says goodbye when the shutdown starts
+ * ```ts
+ * import { createShutdown, drainSSEStream } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * let timer: ReturnType<typeof setInterval> | undefined;
+ * const ticks = new ReadableStream<string>({
+ *   start(controller) {
+ *     controller.enqueue("event: tick\ndata: 0\n\n");
+ *     timer = setInterval(() => controller.enqueue(`event: tick\ndata: ${Date.now()}\n\n`), 1000);
+ *   },
+ *   cancel: () => clearInterval(timer),
+ * });
+ * const response = new Response(drainSSEStream(ticks, shutdown.signal, { retry: 2000 }), {
+ *   headers: { "content-type": "text/event-stream" },
+ * });
+ * const text = response.text();
+ * shutdown.trigger();
+ * console.log(await text);
+ * // event: tick\ndata: 0\n\nevent: shutdown\ndata: shutting down\nretry: 2000\n\n
+ * ```
+ */
+export function drainSSEStream(
+  body: ReadableStream<Uint8Array | string>,
+  signal: AbortSignal,
+  options: DrainSSEOptions = {},
+): ReadableStream<Uint8Array> {
+  const context = "Cannot drain SSE stream";
+  if (typeof body?.getReader !== "function") {
+    throw new TypeError(`${context}: expected a ReadableStream, received ${describe(body)}`);
+  }
+  if (!(signal instanceof AbortSignal)) {
+    throw new TypeError(`${context}: expected an AbortSignal, received ${describe(signal)}`);
+  }
+  const last = new TextEncoder().encode(finalEvent(resolveSSEOptions(context, options)));
+  const encoder = new TextEncoder();
+  const reader = body.getReader();
+  const boundary = new EventBoundary();
+  let onAbort = () => {};
+  const aborted = new Promise<"aborted">((resolve) => {
+    onAbort = () => resolve("aborted");
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const release = () => signal.removeEventListener("abort", onAbort);
+  let pending: ReturnType<typeof reader.read> | undefined;
+
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    release();
+    controller.enqueue(last);
+    controller.close();
+    reader.cancel(signal.reason).catch(() => {});
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (signal.aborted && boundary.atBoundary) return end(controller);
+        // Between events the signal may end the stream at once; inside one, the rest of it comes first.
+        pending ??= reader.read();
+        const next = boundary.atBoundary ? await Promise.race([pending, aborted]) : await pending;
+        if (next === "aborted") return end(controller);
+        pending = undefined;
+        if (next.done) {
+          release();
+          return controller.close();
+        }
+        const bytes = typeof next.value === "string" ? encoder.encode(next.value) : next.value;
+        boundary.push(bytes);
+        controller.enqueue(bytes);
+      } catch (error) {
+        release();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      release();
+      return reader.cancel(reason);
+    },
+  });
+}

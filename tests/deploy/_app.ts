@@ -1,0 +1,47 @@
+// examples/app.ts started as an instance behind a load balancer or supervisor, on each runtime column of the
+// end-to-end suite. Node 20 cannot strip types: it runs the same file compiled to JS, importing the built
+// package (dist/) as the other Node 20 tests do.
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { RuntimeColumn } from "../e2e/_runtimes.ts";
+import { Child } from "./_system.ts";
+
+export const root: string = fileURLToPath(new URL("../..", import.meta.url));
+export const APP: string = join(root, "examples/app.ts");
+
+/** The command line that runs examples/app.ts on `runtime`; `dir` holds Node 20's compiled copy. */
+export async function appCommand(runtime: RuntimeColumn, dir: string): Promise<string[]> {
+  if (runtime.name !== "node20") return [runtime.command, ...runtime.args, APP];
+  const { default: ts } = await import("typescript");
+  const source = await readFile(APP, "utf8");
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText.replace(`"../mod.ts"`, JSON.stringify(pathToFileURL(join(root, "dist/mod.js")).href));
+  const file = join(dir, "app.mjs");
+  writeFileSync(file, js);
+  return [runtime.command, ...runtime.args, file];
+}
+
+/** Starts one instance on `port` and resolves once it listens. */
+export async function startApp(
+  command: string[],
+  env: { PORT: number; DRAIN_DELAY?: number; DRAIN_TIMEOUT?: number; [name: string]: unknown },
+): Promise<Child> {
+  const app = new Child(command[0], command.slice(1), {
+    cwd: root,
+    env: {
+      HOST: "127.0.0.1",
+      KUBERNETES_SERVICE_HOST: "", // the test pins its own settings, also on a CI host that runs on Kubernetes
+      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+    },
+  });
+  try {
+    await app.waitFor(/listening on http:\/\/[^ ]+:(\d+)/, 20_000);
+  } catch (error) {
+    app.dispose();
+    throw error;
+  }
+  return app;
+}
