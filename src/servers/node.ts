@@ -141,8 +141,10 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   // Half-close, not destroy: queued response bytes go out before the FIN, and we keep reading until the
   // client's FIN, so that data it sends meanwhile cannot turn the close into a reset that discards the
   // response. The linger starts once everything is handed to the kernel; a slow reader is the deadline's.
+  const endedHere = new WeakSet<NodeSocketLike>();
   const end = (socket: NodeSocketLike): void => {
     if (!socket.writable) return;
+    endedHere.add(socket);
     socket.end();
     let timer: ReturnType<typeof setTimeout> | undefined;
     socket.once("finish", () => timer = setTimeout(() => socket.destroy(), LINGER_MS));
@@ -198,9 +200,15 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
       if (closed) return Promise.resolve();
       return new Promise((resolve) => server.once("close", resolve));
     },
-    // A connection we have ended (after `Connection: close`, or idle) can carry no further request.
+    // Connections a request could still be answered on: not one we have ended (after `Connection: close`,
+    // or idle), nor one whose writable side has ended while it is not yet destroyed (the client's FIN came:
+    // it is closing). On HTTP/2 every listed socket counts: Deno's node:http2 reports its sockets ended and
+    // destroyed while the sessions on them still serve.
     hasConnections: (): boolean => {
-      for (const socket of tcp) if (socket.writable && !socket.destroyed) return true;
+      if (http2) return tcp.size > 0;
+      for (const socket of tcp) {
+        if (!endedHere.has(socket) && (socket.writable || socket.destroyed)) return true;
+      }
       return false;
     },
     force(): void {
