@@ -25,7 +25,7 @@ export async function memory(runtime: Runtime, count: number): Promise<Row[]> {
       runtime: runtime.name,
       figure: mb(ours[what]),
       baseline: `${mb(bare[what])} bare`,
-      ratio: `+${pct(ratio - 1)}`,
+      ratio: `${ratio >= 1 ? "+" : ""}${pct(ratio - 1)}`,
       target: "≤ +5%",
       pass: ratio <= 1.05,
     };
