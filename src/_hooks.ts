@@ -34,3 +34,60 @@ export async function runHook(hook: Hook, budget: number, clock: Clock, logger: 
   }
   return result;
 }
+
+/**
+ * @internal The registered cleanup hooks and what became of each: run last registered first, each bounded
+ * by its own timeout and by what is left of the overall one; the one cut by that timeout (or a second
+ * signal) and those never reached are reported too, so that the report names every hook once.
+ */
+export class CleanupHooks {
+  readonly results: HookResult[] = [];
+  #hooks: Hook[] = [];
+  #ran = new Set<Hook>();
+  #running: { hook: Hook; start: number } | undefined;
+
+  get size(): number {
+    return this.#hooks.length;
+  }
+
+  /** Registers `hook`; returns the function that unregisters it. */
+  add(hook: Hook): () => void {
+    this.#hooks.push(hook);
+    return () => {
+      const index = this.#hooks.indexOf(hook);
+      if (index !== -1) this.#hooks.splice(index, 1);
+    };
+  }
+
+  /**
+   * Runs the hooks, last registered first, until `stopAt` on `clock`. Resolves true when every hook ran,
+   * false when `stillRunning()` turned false meanwhile (a second signal or the overall timeout ended it).
+   */
+  async run(stopAt: number, clock: Clock, logger: Logger, stillRunning: () => boolean): Promise<boolean> {
+    for (const hook of this.#hooks.slice().reverse()) {
+      if (!stillRunning()) return false;
+      const budget = Math.min(hook.timeout ?? Infinity, stopAt - clock.now());
+      this.#running = { hook, start: clock.now() };
+      const result = await runHook(hook, budget, clock, logger);
+      if (!stillRunning()) return false;
+      this.#running = undefined;
+      this.#ran.add(hook);
+      this.results.push(result);
+    }
+    return true;
+  }
+
+  /** Records the hook cut while running (`timeout`, or `skipped` on a second signal) and those never run. */
+  recordUnrun(now: number, secondSignal: boolean): void {
+    if (this.#running) {
+      const { hook, start } = this.#running;
+      const outcome = secondSignal ? "skipped" : "timeout";
+      this.results.push({ name: hook.name, outcome, duration: Math.round(now - start) });
+      this.#ran.add(hook);
+      this.#running = undefined;
+    }
+    for (const hook of this.#hooks.slice().reverse()) {
+      if (!this.#ran.has(hook)) this.results.push({ name: hook.name, outcome: "skipped", duration: 0 });
+    }
+  }
+}

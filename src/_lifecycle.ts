@@ -1,15 +1,15 @@
 import { ShutdownError } from "./errors.ts";
-import { type Hook, runHook } from "./_hooks.ts";
+import { CleanupHooks, type Hook } from "./_hooks.ts";
 import { InFlight } from "./in_flight.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import { exitProcess, listenErrors } from "./_process.ts";
-import { formatCounts, formatMs, logReport } from "./_report.ts";
+import { ProgressLog } from "./_progress.ts";
+import { buildReport, formatMs, logReport } from "./_report.ts";
 import { IDLE_GRACE, type ServerDrainer } from "./servers/types.ts";
-import { listenSignals, SIGNAL_NUMBERS } from "./signals.ts";
-import type { HookResult, Phase, ShutdownReport } from "./types.ts";
+import { listenSignals } from "./signals.ts";
+import type { Phase, ShutdownReport } from "./types.ts";
 import type { CutItem, InFlightEntry } from "./in_flight.ts";
 
-const PROGRESS_INTERVAL = 1_000;
 /**
  * @internal The lifecycle's hidden state: phases, timers, hooks and servers. `createShutdown()` exposes it
  * through a plain object; the HTTP parts (wrap, attach, health) use it directly.
@@ -43,10 +43,10 @@ export class Lifecycle {
   keptAlive = false;
 
   #phase: Phase = "running";
-  #hooks: Hook[] = [];
+  #hooks = new CleanupHooks();
   #drainers: ServerDrainer[] = [];
   #timers = new Set<unknown>();
-  #progressTimer: unknown;
+  #progress: ProgressLog;
   #resolveDone!: (report: ShutdownReport) => void;
   #removeListeners: Array<() => void> = [];
   #trigger = "";
@@ -61,13 +61,11 @@ export class Lifecycle {
   #failedTasks = 0;
   #uncaught = false;
   #secondSignal: string | undefined;
-  #hookResults: HookResult[] = [];
-  #ranHooks = new Set<Hook>();
-  #runningHook: { hook: Hook; start: number } | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    this.#progress = new ProgressLog(this, options.clock, options.logger);
     if (options.signals.length > 0) {
       this.#removeListeners.push(listenSignals(options.signals, (name) => this.#onSignal(name)));
     }
@@ -112,7 +110,7 @@ export class Lifecycle {
         delay,
       });
       this.#after(Math.min(delay, drainBudget), () => this.#startDrain());
-      this.#progress();
+      this.#progress.restart();
     } else {
       this.#startDrain();
     }
@@ -120,11 +118,7 @@ export class Lifecycle {
   }
 
   addHook(hook: Hook): () => void {
-    this.#hooks.push(hook);
-    return () => {
-      const index = this.#hooks.indexOf(hook);
-      if (index !== -1) this.#hooks.splice(index, 1);
-    };
+    return this.#hooks.add(hook);
   }
 
   addDrainer(drainer: ServerDrainer): void {
@@ -157,7 +151,7 @@ export class Lifecycle {
 
   #drainBudget(): number {
     const { timeout, cleanupTimeout } = this.options;
-    return timeout - (this.#hooks.length > 0 ? cleanupTimeout : 0);
+    return timeout - (this.#hooks.size > 0 ? cleanupTimeout : 0);
   }
 
   #onSignal(name: string): void {
@@ -182,8 +176,7 @@ export class Lifecycle {
     if (this.#phase !== "running" && this.#phase !== "unready") return;
     this.#enter("draining");
     this.#drainStartedAt = this.options.clock.now();
-    this.#logProgress();
-    this.#progress();
+    this.#progress.logNow();
     for (const drainer of this.#drainers) this.#safely("drain", () => drainer.drain());
     for (const callback of this.onDrain) this.#safely("drain", callback);
     this.inFlight.whenIdle(() => this.#endDrain(true));
@@ -235,22 +228,13 @@ export class Lifecycle {
     this.#abortStopNow("drain over");
     this.#enter("cleanup");
     const { clock, logger } = this.options;
-    const hooks = this.#hooks.slice().reverse();
-    logger.info(`cleanup: ${hooks.length} hook(s), ${formatMs(this.#stopAt - clock.now())} left`, {
+    logger.info(`cleanup: ${this.#hooks.size} hook(s), ${formatMs(this.#stopAt - clock.now())} left`, {
       phase: "cleanup",
-      hooks: hooks.length,
+      hooks: this.#hooks.size,
       remaining: this.#stopAt - clock.now(),
     });
-    for (const hook of hooks) {
-      if (this.phase !== "cleanup") return; // a second signal or the overall timeout ended it
-      const budget = Math.min(hook.timeout ?? Infinity, this.#stopAt - clock.now());
-      this.#runningHook = { hook, start: clock.now() };
-      const result = await runHook(hook, budget, clock, logger);
-      if (this.phase !== "cleanup") return;
-      this.#runningHook = undefined;
-      this.#ranHooks.add(hook);
-      this.#hookResults.push(result);
-    }
+    const stillRunning = () => this.phase === "cleanup";
+    if (!(await this.#hooks.run(this.#stopAt, clock, logger, stillRunning))) return;
     this.#finish();
   }
 
@@ -259,13 +243,25 @@ export class Lifecycle {
     const { clock, logger, exit } = this.options;
     if (this.#phase === "unready" || this.#phase === "draining") this.#cutAndForce();
     else this.#cut.push(...this.inFlight.cutAll(clock.now())); // work started during cleanup and not done
-    this.#recordUnrunHooks();
+    this.#hooks.recordUnrun(clock.now(), this.#secondSignal !== undefined);
     this.#enter("stopped");
     for (const timer of this.#timers) clock.clearTimeout(timer);
     this.#timers.clear();
-    if (this.#progressTimer !== undefined) clock.clearTimeout(this.#progressTimer);
+    this.#progress.stop();
     for (const remove of this.#removeListeners.splice(0)) remove();
-    const report = this.#report();
+    const report = buildReport({
+      trigger: this.#trigger,
+      reason: this.#reason,
+      phaseTimes: this.#phaseTimes,
+      finished: this.inFlight.finished(),
+      refused: this.refused,
+      cutItems: this.#cut,
+      failedTasks: this.#failedTasks,
+      hooks: this.#hooks.results,
+      forced: this.#forced,
+      uncaught: this.#uncaught,
+      secondSignal: this.#secondSignal,
+    });
     logReport(logger, report);
     this.#resolveDone(report);
     if (exit) {
@@ -275,88 +271,9 @@ export class Lifecycle {
     }
   }
 
-  /** Lists the hook cut by the overall timeout (or a second signal) and those that never got to run. */
-  #recordUnrunHooks(): void {
-    const now = this.options.clock.now();
-    if (this.#runningHook) {
-      const { hook, start } = this.#runningHook;
-      const outcome = this.#secondSignal ? "skipped" : "timeout";
-      this.#hookResults.push({ name: hook.name, outcome, duration: Math.round(now - start) });
-      this.#ranHooks.add(hook);
-      this.#runningHook = undefined;
-    }
-    for (const hook of this.#hooks.slice().reverse()) {
-      if (!this.#ranHooks.has(hook)) {
-        this.#hookResults.push({ name: hook.name, outcome: "skipped", duration: 0 });
-      }
-    }
-  }
-
-  #report(): ShutdownReport {
-    const cut = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
-    for (const item of this.#cut) cut[item.kind]++;
-    const failedHooks = this.#hookResults.some((hook) =>
-      hook.outcome === "failed" || hook.outcome === "timeout"
-    );
-    const secondSignal = this.#secondSignal;
-    const exitCode = secondSignal
-      ? 128 + (SIGNAL_NUMBERS[secondSignal] ?? 0)
-      : this.#cut.length > 0 || failedHooks || this.#failedTasks > 0 || this.#uncaught
-      ? 1
-      : 0;
-    const times = this.#phaseTimes;
-    const finished = this.inFlight.finished();
-    return {
-      trigger: this.#trigger,
-      reason: this.#reason,
-      phases: {
-        ...(times.unready === undefined ? {} : { unready: times.unready }),
-        draining: times.draining ?? times.stopped ?? 0,
-        cleanup: times.cleanup ?? times.stopped ?? 0,
-        stopped: times.stopped ?? 0,
-      },
-      duration: times.stopped ?? 0,
-      finished,
-      refused: this.refused,
-      cut,
-      webSockets: { closed: finished.webSockets, terminated: cut.webSockets },
-      cutItems: this.#cut,
-      failedTasks: this.#failedTasks,
-      hooks: this.#hookResults,
-      forced: this.#forced,
-      exitCode,
-    };
-  }
-
   #enter(phase: Phase): void {
     this.#phase = phase;
     this.#phaseTimes[phase] = Math.round(this.options.clock.now() - this.#startedAt);
-  }
-
-  /**
-   * A progress line every second while unready or draining. One chain of timers, restarted by each phase
-   * line so that a progress line never repeats the phase line of the same instant.
-   */
-  #progress(): void {
-    const { clock } = this.options;
-    if (this.#progressTimer !== undefined) clock.clearTimeout(this.#progressTimer);
-    this.#progressTimer = clock.setTimeout(() => {
-      this.#progressTimer = undefined;
-      if (this.#phase !== "unready" && this.#phase !== "draining") return;
-      this.#logProgress();
-      this.#progress();
-    }, PROGRESS_INTERVAL);
-  }
-
-  /** `draining: 3 requests, 2 tasks, 4.2 s left`, with the same facts as a structured object. */
-  #logProgress(): void {
-    const counts = this.inFlight.counts();
-    const remaining = this.drainRemaining;
-    this.options.logger.info(`${this.#phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
-      phase: this.#phase,
-      ...counts,
-      remaining,
-    });
   }
 
   #after(ms: number, callback: () => void): void {

@@ -1,5 +1,6 @@
-import type { InFlightCounts } from "./in_flight.ts";
-import type { Logger, ShutdownReport } from "./types.ts";
+import type { CutItem, InFlightCounts } from "./in_flight.ts";
+import { SIGNAL_NUMBERS } from "./signals.ts";
+import type { HookResult, Logger, Phase, ShutdownReport } from "./types.ts";
 
 const NOUNS: Record<keyof InFlightCounts, [string, string]> = {
   requests: ["request", "requests"],
@@ -40,4 +41,56 @@ export function logReport(logger: Logger, report: ShutdownReport): void {
 /** @internal `1.5 s` or `300 ms`. */
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** @internal What the lifecycle knows when it stops, from which the report is built. */
+export interface StopFacts {
+  trigger: string;
+  reason: unknown;
+  /** Each phase's start, in ms after the trigger. */
+  phaseTimes: Partial<Record<Phase, number>>;
+  finished: InFlightCounts;
+  refused: number;
+  cutItems: CutItem[];
+  failedTasks: number;
+  hooks: HookResult[];
+  forced: boolean;
+  uncaught: boolean;
+  secondSignal: string | undefined;
+}
+
+/**
+ * @internal The report, with the documented exit code: 128 + n after a second signal n; else 1 when
+ * anything was cut, a hook failed or timed out, a task failed, or the trigger was an uncaught error; else 0.
+ */
+export function buildReport(facts: StopFacts): ShutdownReport {
+  const cut = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
+  for (const item of facts.cutItems) cut[item.kind]++;
+  const failedHooks = facts.hooks.some((hook) => hook.outcome === "failed" || hook.outcome === "timeout");
+  const exitCode = facts.secondSignal
+    ? 128 + (SIGNAL_NUMBERS[facts.secondSignal] ?? 0)
+    : facts.cutItems.length > 0 || failedHooks || facts.failedTasks > 0 || facts.uncaught
+    ? 1
+    : 0;
+  const times = facts.phaseTimes;
+  return {
+    trigger: facts.trigger,
+    reason: facts.reason,
+    phases: {
+      ...(times.unready === undefined ? {} : { unready: times.unready }),
+      draining: times.draining ?? times.stopped ?? 0,
+      cleanup: times.cleanup ?? times.stopped ?? 0,
+      stopped: times.stopped ?? 0,
+    },
+    duration: times.stopped ?? 0,
+    finished: facts.finished,
+    refused: facts.refused,
+    cut,
+    webSockets: { closed: facts.finished.webSockets, terminated: cut.webSockets },
+    cutItems: facts.cutItems,
+    failedTasks: facts.failedTasks,
+    hooks: facts.hooks,
+    forced: facts.forced,
+    exitCode,
+  };
 }

@@ -1,0 +1,64 @@
+import type { Clock } from "./clock.ts";
+import type { InFlightCounts } from "./in_flight.ts";
+import { formatCounts, formatMs } from "./_report.ts";
+import type { Logger, Phase } from "./types.ts";
+
+const PROGRESS_INTERVAL = 1_000;
+
+/** @internal What a progress line reads from the lifecycle at the moment it is written. */
+export interface ProgressSource {
+  readonly phase: Phase;
+  readonly drainRemaining: number;
+  readonly inFlight: { counts(): InFlightCounts };
+}
+
+/**
+ * @internal A progress line every second while unready or draining. One chain of timers, restarted by each
+ * phase line so that a progress line never repeats the phase line of the same instant.
+ */
+export class ProgressLog {
+  #timer: unknown;
+  #source: ProgressSource;
+  #clock: Clock;
+  #logger: Logger;
+
+  constructor(source: ProgressSource, clock: Clock, logger: Logger) {
+    this.#source = source;
+    this.#clock = clock;
+    this.#logger = logger;
+  }
+
+  /** Writes a line now and restarts the chain. */
+  logNow(): void {
+    this.#log();
+    this.restart();
+  }
+
+  /** (Re)starts the chain: the next line comes one interval from now. */
+  restart(): void {
+    this.stop();
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      const { phase } = this.#source;
+      if (phase !== "unready" && phase !== "draining") return;
+      this.#log();
+      this.restart();
+    }, PROGRESS_INTERVAL);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** `draining: 3 requests, 2 tasks, 4.2 s left`, with the same facts as a structured object. */
+  #log(): void {
+    const { phase, drainRemaining: remaining } = this.#source;
+    const counts = this.#source.inFlight.counts();
+    this.#logger.info(`${phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
+      phase,
+      ...counts,
+      remaining,
+    });
+  }
+}
