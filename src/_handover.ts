@@ -1,5 +1,6 @@
 import type { Lifecycle } from "./_lifecycle.ts";
 import type { Runtime } from "./runtime.ts";
+import { closeNetListener } from "./servers/node.ts";
 
 /**
  * @internal For a server started with `reusePort`: closes its listener during the shutdown instead of keeping
@@ -19,18 +20,11 @@ export function releasePortOnShutdown(runtime: Runtime, lifecycle: Lifecycle, se
   if (runtime === "deno") lifecycle.onDrain.add(() => void s.shutdown?.().catch(() => {}));
   else if (runtime === "bun") lifecycle.onDrain.add(() => void s.stop?.().catch(() => {}));
   else if (runtime === "node") {
-    lifecycle.started.signal.addEventListener("abort", () => closeListener(server as object), { once: true });
-  }
-}
-
-/** net.Server#close: http.Server#close would also end idle keep-alive connections (Node >= 19). */
-function closeListener(server: object): void {
-  let proto: object | null = server;
-  while ((proto = Object.getPrototypeOf(proto)) !== null) {
-    if (Object.hasOwn(proto, "listen")) {
-      (proto as { close(): unknown }).close.call(server);
-      return;
-    }
+    lifecycle.started.signal.addEventListener(
+      "abort",
+      () => closeNetListener(server as { close(): unknown }),
+      { once: true },
+    );
   }
 }
 

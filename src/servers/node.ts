@@ -157,18 +157,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
     if ((req.httpVersionMajor ?? 1) < 2) settle(req.socket);
   };
 
-  // `http.Server#close()` also destroys idle keep-alive sockets (Node >= 19), losing a request a client is
-  // sending on one at that instant, so only the listener is closed, with `net.Server#close`.
-  const closeListener = (): void => {
-    let proto: object | null = server;
-    while ((proto = Object.getPrototypeOf(proto)) !== null) {
-      if (Object.hasOwn(proto, "listen")) {
-        (proto as { close(): unknown }).close.call(server);
-        return;
-      }
-    }
-    server.close();
-  };
+  const closeListener = (): void => closeNetListener(server);
 
   const cleanup = (): void => {
     closed = true;
@@ -217,4 +206,19 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
       for (const socket of tcp) socket.destroy();
     },
   };
+}
+
+/**
+ * @internal Closes only the listener, with `net.Server#close`: `http.Server#close()` also destroys idle
+ * keep-alive sockets (Node >= 19), losing a request a client is sending on one at that instant.
+ */
+export function closeNetListener(server: { close(): unknown }): void {
+  let proto: object | null = server;
+  while ((proto = Object.getPrototypeOf(proto)) !== null) {
+    if (Object.hasOwn(proto, "listen")) {
+      (proto as { close(): unknown }).close.call(server);
+      return;
+    }
+  }
+  server.close();
 }
