@@ -59,6 +59,17 @@ const unit = testFiles("tests");
 const e2e = testFiles("tests/e2e");
 const consumers = testFiles("tests/consumers");
 const deploy = testFiles("tests/deploy");
+
+/** A suite of test files that start processes themselves, run by Node 24's runner one file at a time. */
+const suite = (group: Group, column: Column, files: string[], timeout: number, dir: string): Step => ({
+  group,
+  cmd: node24,
+  args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
+  timeout,
+  column,
+  parse: parseNode,
+  skip: files.length === 0 ? `no tests in ${dir}/*.test.ts yet` : undefined,
+});
 const noUnit = unit.length === 0 ? "no unit tests (tests/*.test.ts) yet" : undefined;
 const present = (paths: string[]): string[] => paths.filter((p) => existsSync(p));
 
@@ -161,40 +172,16 @@ const steps: Step[] = [
     skip: noUnit,
   },
   // The e2e tests spawn the runtimes themselves (Node 20 runs dist/, built above), one file at a time.
-  {
-    group: "e2e",
-    cmd: node24,
-    args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...e2e],
-    timeout: 1200,
-    column: "e2e",
-    parse: parseNode,
-    skip: e2e.length === 0 ? "no end-to-end tests (tests/e2e/*.test.ts) yet" : undefined,
-  },
+  suite("e2e", "e2e", e2e, 1200, "tests/e2e"),
   // The npm package as published: its metadata and files (publint packs dist/ as built above), its types
   // for ESM consumers (attw; ESM only: CommonJS users load it with require(esm), Node >= 20.19, which the
   // consumer tests check), then tests/consumers/: the tarball installed into fresh projects on each runtime.
   { group: "package", cmd: bin("publint"), args: ["--strict"], timeout: 120 },
   { group: "package", cmd: bin("attw"), args: ["--pack", ".", "--profile", "esm-only"], timeout: 300 },
-  {
-    group: "package",
-    cmd: node24,
-    args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...consumers],
-    timeout: 900,
-    column: "pkg",
-    parse: parseNode,
-    skip: consumers.length === 0 ? "no consumer tests (tests/consumers/*.test.ts) yet" : undefined,
-  },
+  suite("package", "pkg", consumers, 900, "tests/consumers"),
   // Deployments with real components (HAProxy, supervisord; installed with apt-get when missing): the short
   // counts here, the full ones in `npm run test:deploy` (GD_DEPLOY=full).
-  {
-    group: "deploy",
-    cmd: node24,
-    args: ["--test", "--test-concurrency=1", "--test-reporter=spec", ...deploy],
-    timeout: 900,
-    column: "deploy",
-    parse: parseNode,
-    skip: deploy.length === 0 ? "no deployment tests (tests/deploy/*.test.ts) yet" : undefined,
-  },
+  suite("deploy", "deploy", deploy, 900, "tests/deploy"),
   // The benchmarks' smoke run: it fails only when a request is lost in the shutdown under load (never on a
   // ratio, which is noise on a shared CI machine); the figures come from the full `npm run bench`.
   { group: "bench", cmd: node24, args: ["bench/run.ts", "--quick"], timeout: 300 },
