@@ -1,6 +1,8 @@
 // 4. Shutdown under load: 64 keep-alive clients at full speed, SIGTERM mid-run. Counts what each request
 // became (answered, refused, lost), beside the bare server killed the same way; compares the p99 latency
-// of the requests answered after SIGTERM with those answered in the second before it.
+// of the requests completed (200) after SIGTERM with those completed in the second before it. Refusals are
+// left out of both: a 503 on the new connection a client opens after `Connection: close` is quick work, but it
+// includes the connection's setup, so it measured 3-10 ms beside the ~1 ms of a keep-alive request.
 import { Load, type Outcome } from "../lib/load.ts";
 import { type Runtime, startServer } from "../lib/proc.ts";
 import { percentile } from "../lib/stats.ts";
@@ -17,13 +19,15 @@ async function run(runtime: Runtime, mode: string, seconds: number) {
   await child.exit();
   await load.stop();
   const window = (from: number, to: number, outcomes: Outcome[]) =>
-    outcomes.filter((o) => o.done >= from && o.done < to).map((o) => o.done - o.sent);
+    outcomes.filter((o) => o.status === 200 && o.done >= from && o.done < to).map((o) => o.done - o.sent);
+  const during = window(signalled, Infinity, load.outcomes);
   return {
     lost: load.lost,
     completed: load.outcomes.filter((o) => o.status === 200).length,
     refused: load.outcomes.filter((o) => o.status === 503).length + load.refusedConnections,
     before: percentile(window(signalled - 1000, signalled, load.outcomes), 99),
-    during: percentile(window(signalled, Infinity, load.outcomes), 99),
+    during: percentile(during, 99),
+    samples: during.length,
     stderr: child.stderr,
   };
 }
@@ -46,7 +50,7 @@ export async function underLoad(runtime: Runtime, seconds: number): Promise<Row[
     {
       measurement: "4 under load: p99 drain/before",
       runtime: runtime.name,
-      figure: `${ours.during.toFixed(2)} ms`,
+      figure: `${ours.during.toFixed(2)} ms (${ours.samples} completed)`,
       baseline: `${ours.before.toFixed(2)} ms before`,
       ratio: p99.toFixed(2),
       target: "≤ 1.2",
