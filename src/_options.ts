@@ -65,15 +65,23 @@ export function checkDuration(context: string, name: string, value: unknown): nu
   return value;
 }
 
-/** @internal Validates options and fills in defaults; throws TypeError/RangeError naming the option. */
-export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
-  const context = "Cannot create shutdown";
+/**
+ * @internal Throws a TypeError unless `options` is an object whose every key is in `known`: a misspelt option
+ * fails at creation instead of being ignored.
+ */
+export function checkOptionKeys(context: string, options: unknown, known: ReadonlySet<string>): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${context}: options must be an object, received ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${context}: unknown option "${key}"`);
+    if (!known.has(key)) throw new TypeError(`${context}: unknown option "${key}"`);
   }
+}
+
+/** @internal Validates options and fills in defaults; throws TypeError/RangeError naming the option. */
+export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
+  const context = "Cannot create shutdown";
+  checkOptionKeys(context, options, KNOWN);
   const kubernetes = onKubernetes();
   const timeout = checkDuration(context, "timeout", options.timeout ?? (kubernetes ? 25_000 : 8_000));
   const delay = checkDuration(context, "delay", options.delay ?? (kubernetes ? 5_000 : 0));

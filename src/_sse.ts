@@ -1,4 +1,4 @@
-import { describe } from "./_options.ts";
+import { checkOptionKeys, describe } from "./_options.ts";
 
 /**
  * Options of `drainSSE()` and `drainSSEStream()`.
@@ -27,12 +27,7 @@ const KNOWN = new Set(["event", "retry", "data"]);
 
 /** @internal Validates the options, naming option and value, and fills in the defaults. */
 export function resolveSSEOptions(context: string, options: DrainSSEOptions): Required<DrainSSEOptions> {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${context}: options must be an object, received ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${context}: unknown option "${key}"`);
-  }
+  checkOptionKeys(context, options, KNOWN);
   const { event = "shutdown", retry = 1000, data = "shutting down" } = options;
   if (typeof event !== "string") {
     throw new TypeError(`${context}: "event" must be a string, received ${describe(event)}`);

@@ -1,6 +1,6 @@
 import type { Lifecycle } from "./_lifecycle.ts";
 import { messageOf } from "./_bounded.ts";
-import { describe } from "./_options.ts";
+import { checkOptionKeys, describe } from "./_options.ts";
 
 /**
  * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,
@@ -147,12 +147,7 @@ export function trackWebSocket<W extends WebSocketLike>(
 
 /** @internal Validates the options of `trackWebSocket()` / `gracefulUpgrade()`, naming option and value. */
 export function checkOptions<O extends TrackWebSocketOptions<never>>(context: string, options: O): O {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${context}: options must be an object, received ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${context}: unknown option "${key}"`);
-  }
+  checkOptionKeys(context, options, KNOWN);
   const { closeAt, beforeClose, name } = options;
   if (closeAt !== undefined && !CLOSE_AT.includes(closeAt as string)) {
     const message = `${context}: "closeAt" must be "drain" or "deadline", received ${describe(closeAt)}`;

@@ -4,7 +4,7 @@ import { detectRuntime } from "./runtime.ts";
 import { type StartedServer, startServer } from "./_start.ts";
 import { pathOf } from "./_url.ts";
 import { releasePortOnShutdown } from "./_handover.ts";
-import { describe } from "./_options.ts";
+import { checkOptionKeys, describe } from "./_options.ts";
 import { lifecycleOf } from "./_registry.ts";
 
 /**
@@ -131,21 +131,16 @@ export async function serve(
       "Cannot serve: expected a fetch handler or an object with a fetch method (a Hono app)",
     );
   }
-  checkHttp2(options);
-  if (options.reusePort !== undefined && typeof options.reusePort !== "boolean") {
-    throw new TypeError(
-      `Cannot serve: "reusePort" must be a boolean, received ${describe(options.reusePort)}`,
-    );
-  }
+  checkServeOptions(options);
   const shutdown = options.shutdown ?? createShutdown();
   const gated = shutdown.wrap(handler);
   const { readyPath, livePath } = options;
   const fetch: FetchHandler = readyPath || livePath
-    ? (request, ...rest) => {
+    ? (request, context, extra) => {
       const path = pathOf(request.url);
       if (path === readyPath) return shutdown.readiness(request);
       if (path === livePath) return shutdown.liveness(request);
-      return gated(request, ...rest);
+      return gated(request, context, extra);
     }
     : gated;
   const onListen = options.onListen ??
@@ -168,9 +163,36 @@ export async function serve(
   return served;
 }
 
-function checkHttp2({ http2, tls }: ServeOptions): void {
-  if (http2 !== undefined && typeof http2 !== "boolean") {
-    throw new TypeError(`Cannot serve: "http2" must be a boolean, received ${describe(http2)}`);
+// A record, not a list: the type checker fails when an option is added to ServeOptions and not here.
+const OPTIONS: Record<keyof ServeOptions, true> = {
+  port: true,
+  hostname: true,
+  shutdown: true,
+  onListen: true,
+  tls: true,
+  http2: true,
+  websocket: true,
+  readyPath: true,
+  livePath: true,
+  healthPort: true,
+  reusePort: true,
+};
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTIONS));
+
+function checkServeOptions(options: ServeOptions): void {
+  const context = "Cannot serve";
+  checkOptionKeys(context, options, KNOWN);
+  const { http2, tls, reusePort, healthPort } = options;
+  for (const [name, value] of [["http2", http2], ["reusePort", reusePort]] as const) {
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`${context}: "${name}" must be a boolean, received ${describe(value)}`);
+    }
+  }
+  if (reusePort && healthPort !== undefined) {
+    // The process that takes over could not bind the health port while this one still serves it.
+    throw new TypeError(
+      `${context}: "healthPort" cannot be combined with "reusePort", received ${healthPort}`,
+    );
   }
   if (http2 && !tls && detectRuntime() === "bun") {
     throw new TypeError(

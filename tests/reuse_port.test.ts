@@ -23,6 +23,20 @@ test("serve() rejects a reusePort that is not a boolean, naming it", async () =>
   );
 });
 
+test("serve() rejects reusePort with a healthPort, and an unknown option, before starting anything", async () => {
+  await assert.rejects(
+    serve(() => new Response("x"), { port: 0, reusePort: true, healthPort: 0, shutdown: quiet() }),
+    {
+      name: "TypeError",
+      message: 'Cannot serve: "healthPort" cannot be combined with "reusePort", received 0',
+    },
+  );
+  await assert.rejects(
+    serve(() => new Response("x"), { port: 0, reusePor: true, shutdown: quiet() } as never),
+    { name: "TypeError", message: 'Cannot serve: unknown option "reusePor"' },
+  );
+});
+
 test(
   "with reusePort a second server binds the same port and takes the new connections once the first shuts down",
   {
