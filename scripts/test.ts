@@ -139,7 +139,7 @@ const steps: Step[] = [
   {
     group: "unit",
     cmd: node24,
-    args: ["--test", "--test-reporter=spec", ...unit],
+    args: ["--test", "--test-timeout=60000", "--test-reporter=spec", ...unit],
     timeout: 300,
     column: "node24",
     parse: parseNode,
@@ -165,7 +165,12 @@ const steps: Step[] = [
   {
     group: "unit",
     cmd: node20,
-    args: ["--test", "--test-reporter=spec", ...unit.map((f) => `.tmp/node20/${f.replace(/\.ts$/, ".js")}`)],
+    args: [
+      "--test",
+      "--test-timeout=60000",
+      "--test-reporter=spec",
+      ...unit.map((f) => `.tmp/node20/${f.replace(/\.ts$/, ".js")}`),
+    ],
     timeout: 300,
     column: "node20",
     parse: parseNode,

@@ -207,16 +207,15 @@ export class Lifecycle {
 
   #cutAndForce(): void {
     const now = this.options.clock.now();
-    // The requests' own deadline signals live on their entries, which the cut forgets: take them first.
-    const deadlines = this.inFlight.requestControllers("deadline");
+    // The shutdown's and each request's deadline signal first: the requests' live on their entries, which
+    // the cut forgets. Nothing in flight can end in between: its end comes by an event or a promise.
+    this.#abortStopNow("drain deadline passed");
     const cut = this.inFlight.cutAll(now);
     this.#cut.push(...cut);
     this.#forced = true;
     if (cut.length > 0) {
       this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
     }
-    this.#abortStopNow("drain deadline passed");
-    for (const controller of deadlines) controller.abort(this.stopNow.signal.reason);
     // WebSockets first: their close frame (and last message) must go out before the servers' force
     // destroys the sockets under them.
     for (const callback of this.onForce) this.#safely("force", callback);

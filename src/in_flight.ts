@@ -152,13 +152,6 @@ export class InFlight {
     for (const entry of this.#entries()) entry[which]?.abort(reason);
   }
 
-  /** The given combined signals of the entries in flight that have one. */
-  requestControllers(which: "signal" | "deadline"): AbortController[] {
-    const controllers: AbortController[] = [];
-    for (const entry of this.#entries()) if (entry[which]) controllers.push(entry[which]);
-    return controllers;
-  }
-
   /** A snapshot of the counts. */
   counts(): InFlightCounts {
     return { ...this.#counts };

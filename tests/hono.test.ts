@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { streamText } from "hono/streaming";
 import { createShutdown } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono.ts";
-import { deferred, settle } from "./_helpers.ts";
+import { deferred, settle, within } from "./_helpers.ts";
 
 function setup(options: Parameters<typeof createShutdown>[0] = {}) {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000, ...options });
@@ -79,7 +79,12 @@ describe("graceful() middleware", () => {
     const pending = app.request("/");
     await settle();
     shutdown.trigger();
-    assert.equal(await (await pending).text(), "stopped");
+    const response = await within(
+      Promise.resolve(pending),
+      5_000,
+      "the handler, released by the deadline signal",
+    );
+    assert.equal(await response.text(), "stopped");
     assert.equal((await shutdown.done).cut.requests, 1);
   });
 

@@ -32,9 +32,13 @@ function collect(stream: ReadableStream<Uint8Array>) {
   return { text: () => text, done };
 }
 
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
-  assert.ok(condition(), "condition not met");
+// The stream is read by another task: poll its text with a deadline (a count of 1 ms timers was 100 ms or
+// less, short on a loaded machine).
+const until = async (condition: () => boolean, ms = 5_000) => {
+  for (const deadline = Date.now() + ms; !condition() && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  assert.ok(condition(), `condition not met within ${ms} ms`);
 };
 
 describe("drainSSEStream()", () => {
