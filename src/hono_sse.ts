@@ -92,8 +92,12 @@ export function drainSSE(
         // already queued go first, whole; later ones are dropped (each event is one write, so never half).
         const write = stream.write;
         stream.write = () => Promise.resolve(stream);
-        await write.call(stream, last);
-        await close.call(stream);
+        try {
+          await write.call(stream, last);
+          await close.call(stream);
+        } catch {
+          // The client went away meanwhile: there is no one left to tell, and the stream is over all the same.
+        }
       }
       end();
     };

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { createShutdown, drainSSEStream } from "../mod.ts";
 import { drainSSE, graceful, type GracefulEnv } from "../src/hono.ts";
-import { deferred } from "./_helpers.ts";
+import { deferred, within } from "./_helpers.ts";
 
 /** A source whose chunks the test pushes one at a time; records its cancellation. */
 function source() {
@@ -194,6 +194,25 @@ describe("drainSSE()", () => {
     await reader.cancel();
     await drained.promise;
     assert.equal((await shutdown.trigger()).exitCode, 0);
+  });
+
+  test("resolves when the final write fails (the client left as the shutdown began)", async () => {
+    const controller = new AbortController();
+    let closes = 0;
+    const stream = {
+      aborted: false,
+      closed: false,
+      write: () => Promise.reject(new Error("the client went away")),
+      close: () => {
+        closes++;
+        return Promise.resolve();
+      },
+      onAbort() {},
+    };
+    const ended = drainSSE(stream as never, controller.signal);
+    controller.abort();
+    await within(ended, 5_000, "drainSSE");
+    assert.equal(closes, 0, "nothing more to close after a failed write");
   });
 
   test("invalid arguments throw a TypeError naming them", () => {
