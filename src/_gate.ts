@@ -9,8 +9,11 @@ export interface HandlerContext {
   /** Deno: resolves when the response has been sent (or the client went away). */
   completed?: Promise<void>;
   /** @hono/node-server: the node:http response, whose "close" marks the end of sending. */
-  outgoing?: { once(event: "close", listener: () => void): unknown };
-  incoming?: { httpVersionMajor?: number };
+  outgoing?: { once(event: "close", listener: () => void): unknown; readonly socket?: unknown };
+  incoming?: {
+    httpVersionMajor?: number;
+    readonly socket?: { once(event: "close", listener: () => void): unknown } | null;
+  };
   /** Bun: the server, whose per-request idle timeout must not cut a quiet handler while draining. */
   timeout?: (request: Request, seconds: number) => void;
   upgrade?: unknown;
@@ -79,7 +82,11 @@ export function release(
     return response;
   }
   if (typeof ctx?.outgoing?.once === "function") {
-    ctx.outgoing.once("close", () => inFlight.delete(entry));
+    const end = () => inFlight.delete(entry);
+    ctx.outgoing.once("close", end);
+    // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
+    // it carried `Connection: close`, and Node 20 never closes it then: the socket's close ends it instead.
+    if (ctx.outgoing.socket === null) ctx.incoming?.socket?.once("close", end);
     return response;
   }
   return trackBody(response, () => inFlight.delete(entry));
@@ -91,6 +98,7 @@ export function release(
  */
 export function refuse(lifecycle: Lifecycle, context?: HandlerContext): Response {
   lifecycle.refused++;
+  lifecycle.lastRefusal = lifecycle.options.clock.now();
   const headers: Record<string, string> = {
     "retry-after": String(Math.ceil(lifecycle.options.retryAfter / 1000)),
     "content-type": "text/plain; charset=utf-8",

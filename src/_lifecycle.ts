@@ -5,7 +5,7 @@ import type { ResolvedOptions } from "./_options.ts";
 import { exitProcess, listenErrors } from "./_process.ts";
 import { ProgressLog } from "./_progress.ts";
 import { buildReport, formatMs, logReport } from "./_report.ts";
-import { IDLE_GRACE, type ServerDrainer } from "./servers/types.ts";
+import { IDLE_GRACE, IDLE_QUIET, type ServerDrainer } from "./servers/types.ts";
 import { listenSignals } from "./signals.ts";
 import type { Phase, ShutdownReport } from "./types.ts";
 import type { CutItem, InFlightEntry } from "./in_flight.ts";
@@ -25,6 +25,8 @@ export class Lifecycle {
   /** Called once when the drain is cut (terminate what is left). */
   readonly onForce: Set<() => void> = new Set();
   refused = 0;
+  /** When the gate last refused a request (clock time): clients are still sending on their connections. */
+  lastRefusal = 0;
   /**
    * The entry of the request `wrap()` is admitting, set only while its handler runs synchronously, so that a `graceful()`
    * middleware inside it (a Hono app served by `serve()`, which wraps) counts each request once. A field,
@@ -198,11 +200,18 @@ export class Lifecycle {
       );
       Promise.all(closing).then(() => this.#cleanup());
     };
-    const graceLeft = this.#drainStartedAt + IDLE_GRACE - this.options.clock.now();
     const mayBeKeptAlive = !this.gated || this.keptAlive;
     const idleConnections = this.#drainers.some((drainer) => drainer.hasConnections?.() ?? mayBeKeptAlive);
-    if (graceLeft > 0 && idleConnections) this.#after(graceLeft, closeServers);
-    else closeServers();
+    if (!idleConnections) return closeServers();
+    // The grace for idle keep-alive connections: until the drain is IDLE_GRACE old, or no request has been
+    // refused for IDLE_QUIET, whichever comes first.
+    const closeWhenQuiet = () => {
+      const quietAt = Math.max(this.#drainStartedAt, this.lastRefusal) + IDLE_QUIET;
+      const left = Math.min(this.#drainStartedAt + IDLE_GRACE, quietAt) - this.options.clock.now();
+      if (left > 0) this.#after(left, closeWhenQuiet);
+      else closeServers();
+    };
+    closeWhenQuiet();
   }
 
   #cutAndForce(): void {

@@ -146,3 +146,48 @@ describe("wrap()", () => {
     assert.equal(response.headers.get("connection"), null);
   });
 });
+
+describe("the grace for idle keep-alive connections, where the server cannot count them (Deno, Bun)", () => {
+  /** A server with the shape of Deno's HttpServer: records when the drain closes it. */
+  function denoLikeServer(clock: FakeClock) {
+    const server = {
+      closedAt: -1,
+      shutdown: async () => void (server.closedAt = clock.now()),
+      finished: Promise.resolve(),
+    };
+    return server;
+  }
+
+  async function keptAliveSetup() {
+    const { clock, shutdown } = setup();
+    const server = shutdown.attach(denoLikeServer(clock));
+    const handler = shutdown.wrap<Handler>(() => new Response("ok"));
+    await (await handler(request())).text(); // a keep-alive response went out: idle connections may exist
+    return { clock, shutdown, server, handler };
+  }
+
+  test("ends 30 ms after the drain began when no request arrives meanwhile", async () => {
+    const { clock, shutdown, server } = await keptAliveSetup();
+    shutdown.trigger();
+    await clock.advance(29);
+    assert.equal(server.closedAt, -1);
+    await clock.advance(1);
+    assert.equal(server.closedAt, 30);
+  });
+
+  test("each refused request extends it by 30 ms, up to 100 ms after the drain began", async () => {
+    const { clock, shutdown, server, handler } = await keptAliveSetup();
+    shutdown.trigger();
+    await clock.advance(20);
+    assert.equal((await handler(request())).status, 503);
+    await clock.advance(25); // 45 ms
+    assert.equal((await handler(request())).status, 503);
+    await clock.advance(29); // 74 ms: 29 ms quiet
+    assert.equal(server.closedAt, -1);
+    assert.equal((await handler(request())).status, 503); // quiet until 104 ms, but the grace ends at 100
+    await clock.advance(25); // 99 ms
+    assert.equal(server.closedAt, -1);
+    await clock.advance(1);
+    assert.equal(server.closedAt, 100);
+  });
+});

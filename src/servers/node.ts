@@ -5,17 +5,37 @@ interface NodeSocketLike {
   readonly destroyed: boolean;
   readonly writable: boolean;
   readonly bytesRead: number;
+  /** Bytes written but not yet handed to the kernel. */
+  readonly writableLength: number;
   /** TLS only: what ALPN negotiated ("h2" on a node:http2 server speaking HTTP/2). */
   readonly alpnProtocol?: string | false | null;
   end(): unknown;
   destroy(): unknown;
+  /** Stops reading (libuv's readStop, through Node's HTTP server): the client's FIN then costs no event. */
+  pause(): unknown;
+  /** Lets the process exit while the socket is still open; the kernel finishes its close. */
+  unref(): unknown;
   /** What Node's HTTP server calls after a response that carried `Connection: close`; replaced per socket. */
   destroySoon?: () => void;
   once(event: "close" | "finish", listener: () => void): unknown;
+  /** Node's HTTP parser (internal, like `_httpMessage`): `incoming` is the last request it parsed. */
+  parser?: { incoming?: unknown } | null;
   /** Node's current response on the socket: internal but there since Node 0.x; tells busy from idle. */
   _httpMessage?:
-    | { readonly writableEnded: boolean; once(event: "finish", listener: () => void): unknown }
+    | {
+      readonly writableEnded: boolean;
+      readonly req?: NodeRequestLike;
+      once(event: "finish", listener: () => void): unknown;
+    }
     | null;
+}
+
+/** The part of an `IncomingMessage` the adapter reads. */
+interface NodeRequestLike {
+  readonly socket: NodeSocketLike;
+  readonly httpVersionMajor?: number;
+  /** The whole request, body included, has been read. */
+  readonly complete: boolean;
 }
 
 /**
@@ -80,7 +100,11 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   const tcp = tls || http2 ? new Set<NodeSocketLike>() : sockets;
   const onTcp = (socket: NodeSocketLike): void => {
     tcp.add(socket);
-    socket.once("close", () => tcp.delete(socket));
+    socket.once("close", () => {
+      tcp.delete(socket);
+      released.delete(socket);
+      if (released.size === tcp.size) onAllReleased?.();
+    });
   };
   const onHttp = (socket: NodeSocketLike): void => {
     if (http2 && (!tls || socket.alpnProtocol === "h2")) return;
@@ -91,7 +115,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
     // Node ends a `Connection: close` response with destroySoon(): destroy() as soon as the FIN is queued.
     // Bytes the client sends after that (the rest of an unread request body, a pipelined request) make the
     // kernel answer with a reset that discards the response still unsent or unread (measured: a 503 lost).
-    if (socket.destroySoon) socket.destroySoon = () => end(socket);
+    if (socket.destroySoon) socket.destroySoon = () => end(socket, answeredInFull(socket));
   };
   const httpEvent = tls ? "secureConnection" : "connection";
   server.on("connection", onTcp);
@@ -105,6 +129,22 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   // bytes since then and no response means a request is still arriving (its headers incomplete).
   const idleMarks = new WeakMap<NodeSocketLike, number>();
   const idleSince = new WeakMap<NodeSocketLike, number>();
+  // The request each socket is answering in the drain, and the socket's bytesRead when it was seen.
+  const requests = new WeakMap<NodeSocketLike, { req: NodeRequestLike; bytesRead: number }>();
+  // Plain HTTP sockets ended after answering their client in full (see end()): nothing of theirs is left
+  // for the process to do, so close() need not wait for them. TLS and HTTP/2 sockets are always waited for.
+  const released = new Set<NodeSocketLike>();
+  const canRelease = !tls && !http2;
+  let onAllReleased: (() => void) | undefined;
+
+  // Its request was complete, it is the last one parsed on the socket (no pipelined request waits behind it),
+  // and the client has sent nothing since: a client waiting for this response, told `Connection: close`,
+  // sends nothing more.
+  const answeredInFull = (socket: NodeSocketLike): boolean => {
+    const seen = requests.get(socket);
+    return seen !== undefined && seen.req.complete && socket.bytesRead === seen.bytesRead &&
+      socket.parser?.incoming === seen.req;
+  };
 
   // Follow the response now on a socket; once the socket is idle, mark it, and end it at close() time if it
   // stayed idle for the grace. A response that went out without `Connection: close` (it began before the
@@ -116,6 +156,9 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
     if (res && !res.writableEnded) {
       if (!watched.has(res)) {
         watched.add(res);
+        if (res.req && !requests.has(socket)) {
+          requests.set(socket, { req: res.req, bytesRead: socket.bytesRead });
+        }
         res.once("finish", () => {
           idleMarks.set(socket, socket.bytesRead);
           idleSince.set(socket, performance.now());
@@ -141,20 +184,39 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   // Half-close, not destroy: queued response bytes go out before the FIN, and we keep reading until the
   // client's FIN, so that data it sends meanwhile cannot turn the close into a reset that discards the
   // response. The linger starts once everything is handed to the kernel; a slow reader is the deadline's.
+  // A socket whose client was answered in full sends nothing more: once the response and the FIN are with
+  // the kernel it is released instead, neither read nor waited for, and the kernel completes its close
+  // when the process exits. Reading 10,000 clients' FINs and closing their sockets one by one kept Node's
+  // event loop busy for 250 ms after the last response, before the exit could run.
   const endedHere = new WeakSet<NodeSocketLike>();
-  const end = (socket: NodeSocketLike): void => {
+  const end = (socket: NodeSocketLike, answered = false): void => {
     if (!socket.writable) return;
     endedHere.add(socket);
     socket.end();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    socket.once("finish", () => timer = setTimeout(() => socket.destroy(), LINGER_MS));
     socket.once("close", () => clearTimeout(timer));
+    const linger = () => timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    if (!(answered && canRelease && tcp.has(socket))) socket.once("finish", linger);
+    // The response is with the kernel; the FIN follows it, from libuv or, should the process exit first,
+    // from the kernel's own close. Waiting for the "finish" event costs a poll of the event loop for each.
+    else if (socket.writableLength === 0) release(socket, linger());
+    else socket.once("finish", () => release(socket, linger()));
+  };
+
+  const release = (socket: NodeSocketLike, linger: ReturnType<typeof setTimeout>): void => {
+    socket.pause();
+    socket.unref();
+    (linger as { unref?: () => void }).unref?.(); // still closes it in a process that lives on
+    released.add(socket);
+    if (released.size === tcp.size) onAllReleased?.();
   };
 
   // While draining, a response that ends without `Connection: close` must still end its socket.
   // (An HTTP/2 request's socket is its session's, which no one may end: see above.)
-  const onRequest = (req: { socket: NodeSocketLike; httpVersionMajor?: number }): void => {
-    if ((req.httpVersionMajor ?? 1) < 2) settle(req.socket);
+  const onRequest = (req: NodeRequestLike): void => {
+    if ((req.httpVersionMajor ?? 1) >= 2) return;
+    requests.set(req.socket, { req, bytesRead: req.socket.bytesRead });
+    settle(req.socket);
   };
 
   const closeListener = (): void => closeNetListener(server);
@@ -185,9 +247,13 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
       closeListener();
       closing = true;
       for (const socket of sockets) settle(socket);
-      // With the listener closed, Node emits "close" when the last connection closes.
-      if (closed) return Promise.resolve();
-      return new Promise((resolve) => server.once("close", resolve));
+      // With the listener closed, Node emits "close" when the last connection closes; released ones (see
+      // end()) are not waited for.
+      if (closed || (canRelease && released.size === tcp.size)) return Promise.resolve();
+      return new Promise((resolve) => {
+        server.once("close", resolve);
+        onAllReleased = resolve;
+      });
     },
     // Connections a request could still be answered on: not one we have ended (after `Connection: close`,
     // or idle), nor one whose writable side has ended while it is not yet destroyed (the client's FIN came:

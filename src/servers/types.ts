@@ -1,11 +1,19 @@
 /**
- * How long an idle keep-alive connection stays open in the drain before it may be closed, even when nothing
+ * How long an idle keep-alive connection may stay open in the drain before it is closed, even when nothing
  * is in flight. A client may be sending a request on it at the instant the drain starts (or the instant its
  * previous response ended); closing it then loses that request, as every other library does once per
  * keep-alive client. Within the grace such a request reaches the gate, gets the 503 with `Connection: close`,
  * and the client moves on.
  */
 export const IDLE_GRACE = 100;
+
+/**
+ * Where the server cannot tell whether idle connections are open (Deno, Bun), the grace ends early once no
+ * request has arrived for this long: clients still using their connections keep sending (each gets its 503
+ * and goes), and a server that has gone quiet need not wait the whole grace. A connection quiet for longer
+ * is idle, and closing an idle one races a new request at any instant, grace or not.
+ */
+export const IDLE_QUIET = 30;
 
 /**
  * How long a closed connection waits for the client's FIN before it is destroyed. Well-behaved clients answer

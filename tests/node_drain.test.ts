@@ -1,0 +1,100 @@
+// The node:http drainer's ending of connections answered in the drain, on Node's own server (Deno and Bun
+// serve through their native servers, which close their connections themselves).
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import type { Server } from "node:http";
+import { createShutdown, detectRuntime, serve, type Served } from "../mod.ts";
+import { deferred, within } from "./_helpers.ts";
+
+const skip = detectRuntime() !== "node" && "serve() uses node:http on Node only";
+const sockets = new Set<Socket>();
+after(() => {
+  for (const socket of sockets) socket.destroy();
+});
+
+/** serve() with a handler that answers once `release` resolves; `started` resolves when it is called. */
+async function slowServer() {
+  const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+  const started = deferred();
+  const release = deferred();
+  const served = await serve(async () => {
+    started.resolve();
+    await release.promise;
+    return new Response("done");
+  }, { port: 0, hostname: "127.0.0.1", shutdown, onListen: () => {} });
+  return { shutdown, served, started, release };
+}
+
+/** A raw client: what it received, and whether the server's FIN came. */
+async function client(port: number, allowHalfOpen: boolean) {
+  const socket = connect({ port, host: "127.0.0.1", allowHalfOpen });
+  sockets.add(socket);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  let received = "";
+  socket.setEncoding("latin1").on("data", (chunk: string) => void (received += chunk));
+  const ended = new Promise((resolve) => socket.once("end", resolve));
+  return { socket, ended, received: () => received };
+}
+
+const openConnections = (served: Served) =>
+  new Promise<number>((resolve, reject) =>
+    (served.server as Server).getConnections((error, count) => (error ? reject(error) : resolve(count)))
+  );
+
+test(
+  "a client answered in full that keeps its half open does not hold the shutdown: its socket is left to the kernel",
+  {
+    skip,
+  },
+  async () => {
+    const { shutdown, served, started, release } = await slowServer();
+    const { socket, ended, received } = await client(served.port, true);
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await within(started.promise, 5_000, "the handler");
+    const done = shutdown.trigger("test");
+    release.resolve();
+    const report = await within(done, 5_000, "the shutdown");
+    // Before the fix the drain waited for this client's FIN (it never comes) until the linger destroyed the
+    // socket, so no connection was left when the report came.
+    assert.equal(await openConnections(served), 1);
+    await within(ended, 5_000, "the server's FIN");
+    assert.match(received(), /^HTTP\/1\.1 200 [^]*\r\nconnection: close\r\n[^]*\r\n\r\ndone$/i);
+    assert.deepEqual([report.exitCode, report.forced, report.finished.requests], [0, false, 1]);
+  },
+);
+
+test("a client with a pipelined request behind the one answered is read until its FIN, and waited for", {
+  skip,
+}, async () => {
+  const { shutdown, served, started, release } = await slowServer();
+  const serverSockets: Socket[] = [];
+  (served.server as Server).on("connection", (socket: Socket) => serverSockets.push(socket));
+  const { socket, ended, received } = await client(served.port, false);
+  const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  socket.write(request);
+  await within(started.promise, 5_000, "the handler");
+  // A pipelined request: bytes that a close without reading could turn into a reset losing the response.
+  socket.write(request);
+  await until(() => serverSockets[0]?.bytesRead === 2 * request.length, 5_000, "the pipelined request");
+  let finRead = false;
+  serverSockets[0].once("end", () => (finRead = true));
+  const done = shutdown.trigger("test");
+  release.resolve();
+  const report = await within(done, 5_000, "the shutdown");
+  // Read to the client's FIN, which also ended the pipelined request Node drops after `Connection: close`.
+  // Left unread, the socket would have closed only when the linger destroyed it.
+  assert.equal(finRead, true);
+  assert.equal(await openConnections(served), 0);
+  await within(ended, 5_000, "the server's FIN");
+  assert.match(received(), /^HTTP\/1\.1 200 [^]*\r\n\r\ndone/i);
+  assert.deepEqual([report.exitCode, report.forced], [0, false]);
+});
+
+/** Polls `condition` once per macrotask until it holds; fails after `ms`. */
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  for (const deadline = performance.now() + ms; !condition();) {
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
