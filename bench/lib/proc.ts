@@ -2,6 +2,7 @@
 // (npm/npx may not forward signals), and the CPU time a child has used, read from /proc.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,8 +26,15 @@ export const RUNTIMES: Runtime[] = [
   { name: "node24", command: bin("node"), args: (gc) => (gc ? ["--expose-gc"] : []) },
 ];
 
+// The child runs under a bash that only waits for it and prints the wall-clock time it was reaped: an idle
+// observer. This process may be busy with thousands of sockets the child's exit just closed (10,000 in the
+// scale measurement), and would see the exit late (measured: up to 90 ms after the reaping).
+const REAPER = `"$@" & pid=$!; echo "{\\"pid\\":$pid}"; wait "$pid"; code=$?; ` +
+  `echo "{\\"reaped\\":$EPOCHREALTIME,\\"code\\":$code}"; exit "$code"`;
+
 /** A child process that prints one JSON line per event on stdout. */
 export class Child {
+  /** The reaper (see REAPER); signals go to the child itself, through `signal()`. */
   readonly process: ChildProcess;
   readonly lines: Record<string, unknown>[] = [];
   readonly exited: Promise<{ code: number | null; signal: string | null; at: number }>;
@@ -40,7 +48,8 @@ export class Child {
     argv: string[] = [],
     gc = false,
   ) {
-    this.process = spawn(runtime.command, [...runtime.args(gc), join(root, script), ...argv], {
+    const command = [runtime.command, ...runtime.args(gc), join(root, script), ...argv];
+    this.process = spawn("bash", ["-c", REAPER, "reaper", ...command], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env, KUBERNETES_SERVICE_HOST: "" },
@@ -54,8 +63,16 @@ export class Child {
     });
     this.process.stderr!.setEncoding("utf8").on("data", (text: string) => void (this.stderr += text));
     this.exited = new Promise((resolve) =>
-      this.process.on("exit", (code, signal) => {
-        resolve({ code, signal, at: performance.now() });
+      this.process.on("close", (code, signal) => {
+        // The reaper's line, in this process's clock; without it (the reaper was killed), the time seen here.
+        const reaped = this.lines.find((l) => "reaped" in l);
+        const at = reaped ? (reaped.reaped as number) * 1000 - performance.timeOrigin : performance.now();
+        const status = reaped ? (reaped.code as number) : code;
+        resolve({
+          code: status !== null && status > 128 ? null : status,
+          signal: status !== null && status > 128 ? signalName(status - 128) : signal,
+          at,
+        });
         for (const wake of this.#wake) wake();
       })
     );
@@ -83,9 +100,22 @@ export class Child {
     });
   }
 
+  /** The child's own process id, once the reaper has told it. */
+  get pid(): number | undefined {
+    return this.lines.find((l) => "pid" in l)?.pid as number | undefined;
+  }
+
+  /** Sends `name` to the child (to the reaper until the child's pid is known); a gone child is no error. */
+  signal(name: NodeJS.Signals): void {
+    try {
+      if (this.pid === undefined) this.process.kill(name);
+      else process.kill(this.pid, name);
+    } catch { /* already exited */ }
+  }
+
   /** User + system CPU seconds of the whole process (every thread), from /proc/<pid>/stat. */
   cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.process.pid}/stat`, "utf8");
+    const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   }
@@ -95,7 +125,7 @@ export class Child {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        this.process.kill("SIGKILL");
+        this.signal("SIGKILL");
         reject(new Error(`did not exit within ${ms} ms: ${this.stderr.slice(0, 200)}`));
       }, ms);
     });
@@ -108,7 +138,7 @@ export class Child {
 
   /** Ends it (SIGKILL) unless it already exited; resolves once it has. */
   kill(): Promise<unknown> {
-    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill("SIGKILL");
+    if (this.process.exitCode === null && this.process.signalCode === null) this.signal("SIGKILL");
     return this.exited;
   }
 }
@@ -133,4 +163,9 @@ export async function runScript<T>(runtime: Runtime, script: string, argv: strin
   const [line, exit] = await Promise.all([child.line("result", 600_000), child.exited]);
   if (exit.code !== 0) throw new Error(`${script} on ${runtime.name} exited ${exit.code}: ${child.stderr}`);
   return line.result as T;
+}
+
+function signalName(number: number): string | null {
+  const found = Object.entries(constants.signals).find(([, n]) => n === number);
+  return found ? found[0] : null;
 }

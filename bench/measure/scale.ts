@@ -29,7 +29,7 @@ export async function scale(runtime: Runtime, n: number, counts: number[]): Prom
       await sleep(100);
     }
     signalled = performance.now();
-    child.process.kill("SIGTERM");
+    child.signal("SIGTERM");
     await Promise.all(loads.map((load) => load.finished()));
   } finally {
     if (!signalled) await child.kill();

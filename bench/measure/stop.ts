@@ -11,7 +11,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function signalToExit(child: Child): Promise<number> {
   const sent = performance.now();
-  child.process.kill("SIGTERM");
+  child.signal("SIGTERM");
   return (await child.exit()).at - sent;
 }
 
@@ -38,7 +38,7 @@ export async function stops(runtime: Runtime, runs: number): Promise<Row[]> {
     const busy = await startServer(runtime, "wrap");
     const load = new Load(busy.port, 1, "/?ms=300", false);
     await sleep(100);
-    busy.child.process.kill("SIGTERM");
+    busy.child.signal("SIGTERM");
     await load.finished();
     const last = load.outcomes[0]?.done ?? NaN;
     tails.push((await busy.child.exit()).at - last);

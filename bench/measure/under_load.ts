@@ -15,7 +15,7 @@ async function run(runtime: Runtime, mode: string, seconds: number) {
   const load = new Load(port, 64);
   await sleep(seconds * 1000);
   const signalled = performance.now();
-  child.process.kill("SIGTERM");
+  child.signal("SIGTERM");
   await child.exit();
   await load.stop();
   const window = (from: number, to: number, outcomes: Outcome[]) =>
