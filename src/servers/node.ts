@@ -88,7 +88,7 @@ export interface NodeHttpServerLike {
  * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
  * const drainer = nodeDrainer(server);
  * drainer.drain(); // still listening: the fetch wrapper answers new requests with 503
- * await drainer.close(); // idle connections get a FIN; resolves on the server's "close"
+ * await drainer.close(); // idle connections get a FIN; resolves once no connection needs the process
  * ```
  */
 export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDrainer {
@@ -184,10 +184,10 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   // Half-close, not destroy: queued response bytes go out before the FIN, and we keep reading until the
   // client's FIN, so that data it sends meanwhile cannot turn the close into a reset that discards the
   // response. The linger starts once everything is handed to the kernel; a slow reader is the deadline's.
-  // A socket whose client was answered in full sends nothing more: once the response and the FIN are with
-  // the kernel it is released instead, neither read nor waited for, and the kernel completes its close
-  // when the process exits. Reading 10,000 clients' FINs and closing their sockets one by one kept Node's
-  // event loop busy for 250 ms after the last response, before the exit could run.
+  // A socket whose client was answered in full sends nothing more: once the response is with the kernel it
+  // is released instead, neither read nor waited for, and the kernel completes its close (at the latest when
+  // the process exits). With 10,000 in flight, reading their clients' FINs and closing the sockets one by one
+  // kept the event loop busy for 250 ms after the last response; released, the drain ends within 5 ms of it.
   const endedHere = new WeakSet<NodeSocketLike>();
   const end = (socket: NodeSocketLike, answered = false): void => {
     if (!socket.writable) return;
