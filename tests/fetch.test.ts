@@ -152,7 +152,7 @@ describe("the grace for idle keep-alive connections, where the server cannot cou
   function denoLikeServer(clock: FakeClock) {
     const server = {
       closedAt: -1,
-      shutdown: async () => void (server.closedAt = clock.now()),
+      shutdown: () => Promise.resolve(void (server.closedAt = clock.now())),
       finished: Promise.resolve(),
     };
     return server;
