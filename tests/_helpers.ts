@@ -53,6 +53,18 @@ export class FakeClock implements Clock {
   }
 }
 
+/**
+ * Polls `condition` once per macrotask until it holds; fails after `ms` of wall-clock time, naming `what`.
+ * For state that has no event to wait on (another task's progress, a socket's byte count). Bounded by time,
+ * not by a count of timers, which a loaded machine stretches.
+ */
+export async function until(condition: () => boolean, ms = 5_000, what = "the condition"): Promise<void> {
+  for (const deadline = performance.now() + ms; !condition();) {
+    if (performance.now() > deadline) throw new Error(`${what}: not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 /** Lets pending promise continuations run: a fixed number of microtask turns, no timers involved. */
 export async function settle(turns = 50): Promise<void> {
   for (let i = 0; i < turns; i++) await Promise.resolve();

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { createShutdown, drainSSEStream } from "../mod.ts";
 import { drainSSE, graceful, type GracefulEnv } from "../src/hono.ts";
-import { deferred, within } from "./_helpers.ts";
+import { deferred, until, within } from "./_helpers.ts";
 
 /** A source whose chunks the test pushes one at a time; records its cancellation. */
 function source() {
@@ -31,15 +31,6 @@ function collect(stream: ReadableStream<Uint8Array>) {
   })();
   return { text: () => text, done };
 }
-
-// The stream is read by another task: poll its text with a deadline (a count of 1 ms timers was 100 ms or
-// less, short on a loaded machine).
-const until = async (condition: () => boolean, ms = 5_000) => {
-  for (const deadline = Date.now() + ms; !condition() && Date.now() < deadline;) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  assert.ok(condition(), `condition not met within ${ms} ms`);
-};
 
 describe("drainSSEStream()", () => {
   test("passes events through; on abort between events adds the final event, ends, and cancels the source", async () => {

@@ -103,7 +103,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
     socket.once("close", () => {
       tcp.delete(socket);
       released.delete(socket);
-      if (released.size === tcp.size) onAllReleased?.();
+      if (allReleased()) onAllReleased?.();
     });
   };
   const onHttp = (socket: NodeSocketLike): void => {
@@ -135,6 +135,8 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   // for the process to do, so close() need not wait for them. TLS and HTTP/2 sockets are always waited for.
   const released = new Set<NodeSocketLike>();
   const canRelease = !tls && !http2;
+  // Every connection left is released (or none is left): nothing needs the process any more.
+  const allReleased = (): boolean => released.size === tcp.size;
   let onAllReleased: (() => void) | undefined;
 
   // Its request was complete, it is the last one parsed on the socket (no pipelined request waits behind it),
@@ -142,7 +144,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
   // sends nothing more.
   const answeredInFull = (socket: NodeSocketLike): boolean => {
     const seen = requests.get(socket);
-    return seen !== undefined && seen.req.complete && socket.bytesRead === seen.bytesRead &&
+    return canRelease && seen !== undefined && seen.req.complete && socket.bytesRead === seen.bytesRead &&
       socket.parser?.incoming === seen.req;
   };
 
@@ -196,7 +198,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
     let timer: ReturnType<typeof setTimeout> | undefined;
     socket.once("close", () => clearTimeout(timer));
     const linger = () => timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    if (!(answered && canRelease && tcp.has(socket))) socket.once("finish", linger);
+    if (!answered) socket.once("finish", linger);
     // The response is with the kernel; the FIN follows it, from libuv or, should the process exit first,
     // from the kernel's own close. Waiting for the "finish" event costs a poll of the event loop for each.
     else if (socket.writableLength === 0) release(socket, linger());
@@ -208,7 +210,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
     socket.unref();
     (linger as { unref?: () => void }).unref?.(); // still closes it in a process that lives on
     released.add(socket);
-    if (released.size === tcp.size) onAllReleased?.();
+    if (allReleased()) onAllReleased?.();
   };
 
   // While draining, a response that ends without `Connection: close` must still end its socket.
@@ -249,7 +251,7 @@ export function nodeDrainer(server: NodeHttpServerLike, http2 = false): ServerDr
       for (const socket of sockets) settle(socket);
       // With the listener closed, Node emits "close" when the last connection closes; released ones (see
       // end()) are not waited for.
-      if (closed || (canRelease && released.size === tcp.size)) return Promise.resolve();
+      if (closed || allReleased()) return Promise.resolve();
       return new Promise((resolve) => {
         server.once("close", resolve);
         onAllReleased = resolve;
