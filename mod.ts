@@ -16,17 +16,17 @@
  */
 export * from "./src/shutdown.ts";
 export * from "./src/serve.ts";
-export * from "./src/runtime.ts";
+export * from "./src/runtimes/detect.ts";
 export * from "./src/errors.ts";
 export * from "./src/clock.ts";
 export * from "./src/sse.ts";
 export type * from "./src/types.ts";
-export type { CutItem, InFlightCounts, InFlightKind } from "./src/in_flight.ts";
+export type { CutItem, InFlightCounts, InFlightKind } from "./src/_lifecycle/in_flight.ts";
 export type { FetchHandler } from "./src/fetch.ts";
 export type { ReadinessCheckOptions } from "./src/health.ts";
-export type { TrackWebSocketOptions, WebSocketLike } from "./src/_websockets.ts";
-export type { AttachableServer } from "./src/servers/attach.ts";
-export type { DenoHttpServerLike } from "./src/servers/deno.ts";
-export type { BunServerLike } from "./src/servers/bun.ts";
-export type { NodeHttpServerLike } from "./src/servers/node.ts";
-export type { NodeHttp2ServerLike } from "./src/servers/node_http2.ts";
+export type { TrackWebSocketOptions, WebSocketLike } from "./src/websockets.ts";
+export type { AttachableServer } from "./src/runtimes/attach.ts";
+export type { DenoHttpServerLike } from "./src/runtimes/deno.ts";
+export type { BunServerLike } from "./src/runtimes/bun.ts";
+export type { NodeHttpServerLike } from "./src/runtimes/node/http.ts";
+export type { NodeHttp2ServerLike } from "./src/runtimes/node/http2.ts";

@@ -5,7 +5,7 @@ import process from "node:process";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { createShutdown, serve } from "../mod.ts";
-import { graceful, type GracefulEnv } from "../src/hono.ts";
+import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
 
 const shutdown = createShutdown();
 shutdown.onCleanup(() => console.log("closing the database"), { name: "db" });

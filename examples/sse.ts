@@ -7,7 +7,7 @@ import process from "node:process";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { createShutdown, drainSSEStream, serve } from "../mod.ts";
-import { drainSSE, graceful, type GracefulEnv } from "../src/hono.ts";
+import { drainSSE, graceful, type GracefulEnv } from "../src/hono/mod.ts";
 
 const shutdown = createShutdown();
 const app = new Hono<GracefulEnv>();

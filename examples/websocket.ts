@@ -11,7 +11,7 @@ import type { Server } from "node:http";
 import { Hono } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
 import { createShutdown, detectRuntime, serve } from "../mod.ts";
-import { graceful, gracefulUpgrade } from "../src/hono.ts";
+import { graceful, gracefulUpgrade } from "../src/hono/mod.ts";
 
 const shutdown = createShutdown();
 const app = new Hono();

@@ -1,6 +1,6 @@
 // Fails when deno.json (JSR) and package.json (npm) disagree on the version or the entry points, so that the
-// two registries never publish different APIs. JSR serves the source (`./src/hono.ts`); npm serves its build
-// (`./dist/src/hono.js`, types `./dist/src/hono.d.ts`, "types" first as TypeScript requires).
+// two registries never publish different APIs. JSR serves the source (`./src/hono/mod.ts`); npm serves its build
+// (`./dist/src/hono/mod.js`, types `./dist/src/hono/mod.d.ts`, "types" first as TypeScript requires).
 // Usage: node scripts/check_exports.ts [--dist]   (--dist: the built files must also exist)
 import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";

@@ -1,6 +1,6 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import type { Runtime } from "./runtime.ts";
-import { closeNetListener } from "./servers/node.ts";
+import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
+import type { Runtime } from "./runtimes/detect.ts";
+import { closeNetListener } from "./runtimes/node/http.ts";
 
 /**
  * @internal For a server started with `reusePort`: closes its listener during the shutdown instead of keeping

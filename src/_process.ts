@@ -1,4 +1,4 @@
-import { detectRuntime } from "./runtime.ts";
+import { detectRuntime } from "./runtimes/detect.ts";
 
 interface ProcessLike {
   exit(code: number): never;

@@ -1,5 +1,5 @@
 import type { FetchHandler } from "./fetch.ts";
-import type { Runtime } from "./runtime.ts";
+import type { Runtime } from "./runtimes/detect.ts";
 import { nodeHasReusePort } from "./_handover.ts";
 
 /** @internal A running server, whatever the runtime. */

@@ -1,5 +1,5 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import { abandon, admit, release } from "./_gate.ts";
+import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
+import { abandon, admit, release } from "./_http/gate.ts";
 
 /**
  * Any fetch-style handler: `Deno.serve`'s `(request, info)`, `Bun.serve`'s `(request, server)`,

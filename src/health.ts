@@ -1,6 +1,6 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import { messageOf, runBounded } from "./_bounded.ts";
-import { checkDuration, describe } from "./_options.ts";
+import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
+import { messageOf, runBounded } from "./_lifecycle/bounded.ts";
+import { checkDuration, describe } from "./_lifecycle/options.ts";
 
 /**
  * Options of `shutdown.addReadinessCheck()`.

@@ -1,11 +1,11 @@
 import { createShutdown, type Shutdown } from "./shutdown.ts";
 import type { FetchHandler } from "./fetch.ts";
-import { detectRuntime } from "./runtime.ts";
+import { detectRuntime } from "./runtimes/detect.ts";
 import { type StartedServer, startServer } from "./_start.ts";
-import { pathOf } from "./_url.ts";
+import { pathOf } from "./_http/url.ts";
 import { releasePortOnShutdown } from "./_handover.ts";
-import { checkOptionKeys, describe } from "./_options.ts";
-import { lifecycleOf } from "./_registry.ts";
+import { checkOptionKeys, describe } from "./_lifecycle/options.ts";
+import { lifecycleOf } from "./_lifecycle/registry.ts";
 
 /**
  * Options of `serve()`.

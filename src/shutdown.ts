@@ -1,12 +1,12 @@
-import { checkDuration, describe, resolveOptions } from "./_options.ts";
-import { Lifecycle } from "./_lifecycle.ts";
-import { lifecycles } from "./_registry.ts";
-import type { InFlightCounts } from "./in_flight.ts";
+import { checkDuration, describe, resolveOptions } from "./_lifecycle/options.ts";
+import { Lifecycle } from "./_lifecycle/lifecycle.ts";
+import { lifecycles } from "./_lifecycle/registry.ts";
+import type { InFlightCounts } from "./_lifecycle/in_flight.ts";
 import type { CleanupOptions, Phase, ShutdownOptions, ShutdownReport } from "./types.ts";
 import { type FetchHandler, wrapFetch } from "./fetch.ts";
-import { type AttachableServer, attachServer } from "./servers/attach.ts";
+import { type AttachableServer, attachServer } from "./runtimes/attach.ts";
 import { Readiness, type ReadinessCheckOptions } from "./health.ts";
-import { trackWebSocket, type TrackWebSocketOptions, type WebSocketLike } from "./_websockets.ts";
+import { trackWebSocket, type TrackWebSocketOptions, type WebSocketLike } from "./websockets.ts";
 
 /**
  * A graceful shutdown: its state, its signals, and the means to register work and cleanup with it.

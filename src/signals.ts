@@ -1,4 +1,4 @@
-import { detectRuntime } from "./runtime.ts";
+import { detectRuntime } from "./runtimes/detect.ts";
 
 /** POSIX numbers of the signals a shutdown may listen to; the exit code after a second signal is 128 + n. */
 export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {

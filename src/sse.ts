@@ -1,7 +1,7 @@
-import { describe } from "./_options.ts";
-import { type DrainSSEOptions, EventBoundary, finalEvent, resolveSSEOptions } from "./_sse.ts";
+import { describe } from "./_lifecycle/options.ts";
+import { type DrainSSEOptions, EventBoundary, finalEvent, resolveSSEOptions } from "./_http/sse_events.ts";
 
-export type { DrainSSEOptions } from "./_sse.ts";
+export type { DrainSSEOptions } from "./_http/sse_events.ts";
 
 /**
  * Makes a Server-Sent Events body end cleanly on shutdown: passes `body` through until `signal` aborts, then,

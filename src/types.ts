@@ -1,5 +1,5 @@
 import type { Clock } from "./clock.ts";
-import type { CutItem, InFlightCounts } from "./in_flight.ts";
+import type { CutItem, InFlightCounts } from "./_lifecycle/in_flight.ts";
 
 /**
  * The lifecycle's phases, entered once each, in this order.

@@ -4,7 +4,7 @@ import { getEventListeners } from "node:events";
 import { Hono } from "hono";
 import { streamText } from "hono/streaming";
 import { createShutdown } from "../mod.ts";
-import { graceful, type GracefulEnv } from "../src/hono.ts";
+import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
 import { deferred, settle, within } from "./_helpers.ts";
 
 function setup(options: Parameters<typeof createShutdown>[0] = {}) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { defineWebSocketHelper, WSContext } from "hono/ws";
 import { createShutdown } from "../mod.ts";
-import { gracefulUpgrade } from "../src/hono.ts";
+import { gracefulUpgrade } from "../src/hono/mod.ts";
 import { PeerSocket } from "./_peer_socket.ts";
 import { settle } from "./_helpers.ts";
 

@@ -4,7 +4,7 @@ import { type ClientHttp2Session, connect, createServer, type Http2Server } from
 import { serve as nodeServe } from "@hono/node-server";
 import { Hono } from "hono";
 import { createShutdown, detectRuntime, serve } from "../mod.ts";
-import { graceful, type GracefulEnv } from "../src/hono.ts";
+import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
 import { connect as netConnect, type Socket } from "node:net";
 import { deferred, within } from "./_helpers.ts";
 

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { createShutdown, type Shutdown } from "../mod.ts";
-import { graceful, type GracefulEnv } from "../src/hono.ts";
+import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
 import { deferred } from "./_helpers.ts";
 
 /**

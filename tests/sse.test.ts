@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { createShutdown, drainSSEStream } from "../mod.ts";
-import { drainSSE, graceful, type GracefulEnv } from "../src/hono.ts";
+import { drainSSE, graceful, type GracefulEnv } from "../src/hono/mod.ts";
 import { deferred, until, within } from "./_helpers.ts";
 
 /** A source whose chunks the test pushes one at a time; records its cancellation. */

@@ -2,7 +2,7 @@
 // path as behind the real server (Deno's `completed`, Node's `outgoing` "close", Bun's server), instead of
 // the body-tracking fallback that only fetch handlers without a server take. Bare apps get it too and ignore
 // it, so that building it costs both sides alike.
-import { detectRuntime } from "../../src/runtime.ts";
+import { detectRuntime } from "../../src/runtimes/detect.ts";
 
 export interface Context {
   env: unknown;

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import process from "node:process";
 import { createShutdown } from "../../mod.ts";
-import { graceful } from "../../src/hono.ts";
+import { graceful } from "../../src/hono/mod.ts";
 import { closeContexts, makeContext } from "./context.ts";
 
 const [rounds, batch] = (process.argv.slice(2).length ? process.argv.slice(2) : ["30", "5000"]).map(Number);

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import process from "node:process";
 import { createShutdown } from "../../mod.ts";
-import { graceful, type GracefulEnv } from "../../src/hono.ts";
+import { graceful, type GracefulEnv } from "../../src/hono/mod.ts";
 import { closeContexts, makeContext } from "./context.ts";
 
 const [variant, count] = [process.argv[2] ?? "graceful", Number(process.argv[3] ?? 1_000_000)];

@@ -10,8 +10,8 @@
 // start, then 1 s (scale: every request is in flight at SIGTERM); "/?count" tells how many are in flight.
 import { Hono } from "hono";
 import { createShutdown, serve } from "../../mod.ts";
-import { graceful } from "../../src/hono.ts";
-import { detectRuntime } from "../../src/runtime.ts";
+import { graceful } from "../../src/hono/mod.ts";
+import { detectRuntime } from "../../src/runtimes/detect.ts";
 
 const env = (name: string): string | undefined =>
   // deno-lint-ignore no-explicit-any

@@ -19,7 +19,7 @@ describe("Deno project importing @graceful/drain by a local path mapping", { tim
         {
           imports: {
             "@graceful/drain": pathToFileURL(join(root, "mod.ts")).href,
-            "@graceful/drain/hono": pathToFileURL(join(root, "src/hono.ts")).href,
+            "@graceful/drain/hono": pathToFileURL(join(root, "src/hono/mod.ts")).href,
             hono: `npm:${hono}`,
           },
           nodeModulesDir: "manual",

@@ -25,7 +25,7 @@ describe("check_exports: deno.json against package.json", () => {
   test("an entry point missing from package.json fails, naming the files it should point at", () => {
     const problems = checkExports(deno, edited(pkg, (p) => void delete (p.exports as Json)["./hono"]));
     assert.deepEqual(problems, [
-      'deno.json exports "./hono", package.json does not (expected types ./dist/src/hono.d.ts, default ./dist/src/hono.js)',
+      'deno.json exports "./hono", package.json does not (expected types ./dist/src/hono/mod.d.ts, default ./dist/src/hono/mod.js)',
     ]);
   });
 
@@ -47,6 +47,6 @@ describe("check_exports: deno.json against package.json", () => {
 
   test("with --dist, an entry that was not built fails", () => {
     const problems = checkExports(deno, pkg, (file) => !file.endsWith("hono.js"));
-    assert.deepEqual(problems, ["./dist/src/hono.js was not built"]);
+    assert.deepEqual(problems, ["./dist/src/hono/mod.js was not built"]);
   });
 });

@@ -19,8 +19,8 @@ test("npm pack contains only dist/, README.md, LICENSE and package.json", { time
       "package.json",
       "dist/mod.js",
       "dist/mod.d.ts",
-      "dist/src/hono.js",
-      "dist/src/hono.d.ts",
+      "dist/src/hono/mod.js",
+      "dist/src/hono/mod.d.ts",
     ]
   ) {
     assert.ok(paths.includes(needed), `${needed} is in the tarball`);

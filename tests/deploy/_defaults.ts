@@ -1,6 +1,6 @@
 // The module's own defaults, read from src/_options.ts rather than copied, so that the recipes' numbers are
 // checked against what the module really does and cannot drift apart from it.
-import { resolveOptions } from "../../src/_options.ts";
+import { resolveOptions } from "../../src/_lifecycle/options.ts";
 
 /** `timeout`, `delay` and `signals` by default, off Kubernetes and on it (KUBERNETES_SERVICE_HOST set). */
 export function moduleDefaults(

@@ -31,11 +31,11 @@ export interface RuntimeColumn {
 
 const source = {
   module: pathToFileURL(join(root, "mod.ts")).href,
-  honoModule: pathToFileURL(join(root, "src/hono.ts")).href,
+  honoModule: pathToFileURL(join(root, "src/hono/mod.ts")).href,
 };
 const built = {
   module: pathToFileURL(join(root, "dist/mod.js")).href,
-  honoModule: pathToFileURL(join(root, "dist/src/hono.js")).href,
+  honoModule: pathToFileURL(join(root, "dist/src/hono/mod.js")).href,
 };
 
 /** Every runtime the suite runs on; GD_RUNTIMES=deno,bun narrows it. */

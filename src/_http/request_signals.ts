@@ -1,5 +1,5 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import type { InFlightEntry } from "./in_flight.ts";
+import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
+import type { InFlightEntry } from "../_lifecycle/in_flight.ts";
 
 /** @internal The request's own combined signals, one AbortController each, kept on its in-flight entry. */
 export interface RequestControllers {

@@ -1,6 +1,6 @@
 import type { CutItem, InFlightCounts } from "./in_flight.ts";
-import { SIGNAL_NUMBERS } from "./signals.ts";
-import type { HookResult, Logger, Phase, ShutdownReport } from "./types.ts";
+import { SIGNAL_NUMBERS } from "../signals.ts";
+import type { HookResult, Logger, Phase, ShutdownReport } from "../types.ts";
 
 const NOUNS: Record<keyof InFlightCounts, [string, string]> = {
   requests: ["request", "requests"],

@@ -1,4 +1,4 @@
-import { targetOf } from "./_url.ts";
+import { targetOf } from "../_http/url.ts";
 
 /**
  * What the drain waits for, by kind.

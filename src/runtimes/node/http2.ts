@@ -1,5 +1,5 @@
-import { nodeDrainer, type NodeHttpServerLike } from "./node.ts";
-import { LINGER_MS, type ServerDrainer } from "./types.ts";
+import { nodeDrainer, type NodeHttpServerLike } from "./http.ts";
+import { LINGER_MS, type ServerDrainer } from "../_adapter.ts";
 
 /** The parts of the `node:net` / `node:tls` socket under a session this adapter uses. */
 interface SocketLike {
@@ -25,7 +25,7 @@ interface Http2SessionLike {
  * @example A node:http2 server conforms
  * ```ts
  * import { createServer } from "node:http2";
- * import type { NodeHttp2ServerLike } from "./node_http2.ts";
+ * import type { NodeHttp2ServerLike } from "./http2.ts";
  *
  * const server: NodeHttp2ServerLike = createServer();
  * ```
@@ -55,7 +55,7 @@ export interface NodeHttp2ServerLike extends NodeHttpServerLike {
  * @example Drain a node:http2 server
  * ```ts
  * import { createServer } from "node:http2";
- * import { nodeHttp2Drainer } from "./node_http2.ts";
+ * import { nodeHttp2Drainer } from "./http2.ts";
  *
  * const server = createServer((_req, res) => res.end("ok"));
  * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

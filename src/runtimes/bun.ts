@@ -1,4 +1,4 @@
-import type { ServerDrainer } from "./types.ts";
+import type { ServerDrainer } from "./_adapter.ts";
 
 /**
  * The parts of a Bun `Server` (what `Bun.serve()` returns) this adapter uses.

@@ -1,5 +1,5 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import { describe } from "./_options.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+import { describe } from "./options.ts";
 
 /** @internal The hidden state behind each shutdown, for the entries that need more than its public face. */
 export const lifecycles: WeakMap<object, Lifecycle> = new WeakMap();

@@ -1,7 +1,7 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../clock.ts";
 import type { InFlightCounts } from "./in_flight.ts";
-import { formatCounts, formatMs } from "./_report.ts";
-import type { Logger, Phase } from "./types.ts";
+import { formatCounts, formatMs } from "./report.ts";
+import type { Logger, Phase } from "../types.ts";
 
 const PROGRESS_INTERVAL = 1_000;
 

@@ -1,4 +1,4 @@
-import { IDLE_GRACE, LINGER_MS, type ServerDrainer } from "./types.ts";
+import { IDLE_GRACE, LINGER_MS, type ServerDrainer } from "../_adapter.ts";
 
 /** The parts of a `node:net` / `node:tls` socket this adapter touches. */
 interface NodeSocketLike {
@@ -44,7 +44,7 @@ interface NodeRequestLike {
  * @example A node:http Server conforms
  * ```ts
  * import { createServer } from "node:http";
- * import type { NodeHttpServerLike } from "./node.ts";
+ * import type { NodeHttpServerLike } from "./http.ts";
  *
  * const server: NodeHttpServerLike = createServer();
  * ```
@@ -82,7 +82,7 @@ export interface NodeHttpServerLike {
  * @example Drain a node:http server
  * ```ts
  * import { createServer } from "node:http";
- * import { nodeDrainer } from "./node.ts";
+ * import { nodeDrainer } from "./http.ts";
  *
  * const server = createServer((_req, res) => res.end("ok"));
  * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,13 +1,13 @@
-import { ShutdownError } from "./errors.ts";
-import { CleanupHooks, type Hook } from "./_hooks.ts";
+import { ShutdownError } from "../errors.ts";
+import { CleanupHooks, type Hook } from "./hooks.ts";
 import { InFlight } from "./in_flight.ts";
-import type { ResolvedOptions } from "./_options.ts";
-import { exitProcess, listenErrors } from "./_process.ts";
-import { ProgressLog } from "./_progress.ts";
-import { buildReport, formatMs, logReport } from "./_report.ts";
-import { IDLE_GRACE, IDLE_QUIET, type ServerDrainer } from "./servers/types.ts";
-import { listenSignals } from "./signals.ts";
-import type { Phase, ShutdownReport } from "./types.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { exitProcess, listenErrors } from "../_process.ts";
+import { ProgressLog } from "./progress.ts";
+import { buildReport, formatMs, logReport } from "./report.ts";
+import { IDLE_GRACE, IDLE_QUIET, type ServerDrainer } from "../runtimes/_adapter.ts";
+import { listenSignals } from "../signals.ts";
+import type { Phase, ShutdownReport } from "../types.ts";
 import type { CutItem, InFlightEntry } from "./in_flight.ts";
 
 /**

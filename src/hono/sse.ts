@@ -1,5 +1,5 @@
-import { describe } from "./_options.ts";
-import { type DrainSSEOptions, finalEvent, resolveSSEOptions } from "./_sse.ts";
+import { describe } from "../_lifecycle/options.ts";
+import { type DrainSSEOptions, finalEvent, resolveSSEOptions } from "../_http/sse_events.ts";
 
 /**
  * The part of Hono's `SSEStreamingApi` (what `streamSSE` passes to its callback) that `drainSSE` uses.

@@ -1,4 +1,4 @@
-import { checkOptionKeys, describe } from "./_options.ts";
+import { checkOptionKeys, describe } from "../_lifecycle/options.ts";
 
 /**
  * Options of `drainSSE()` and `drainSSEStream()`.

@@ -1,6 +1,6 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import { messageOf } from "./_bounded.ts";
-import { checkOptionKeys, describe } from "./_options.ts";
+import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
+import { messageOf } from "./_lifecycle/bounded.ts";
+import { checkOptionKeys, describe } from "./_lifecycle/options.ts";
 
 /**
  * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,

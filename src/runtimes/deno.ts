@@ -1,4 +1,4 @@
-import type { ServerDrainer } from "./types.ts";
+import type { ServerDrainer } from "./_adapter.ts";
 
 /**
  * The parts of a `Deno.HttpServer` (what `Deno.serve()` returns) this adapter uses.

@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../clock.ts";
 
 /** @internal How a bounded call ended. */
 export type Bounded<T> =

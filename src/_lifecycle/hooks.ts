@@ -1,6 +1,6 @@
-import { messageOf, runBounded } from "./_bounded.ts";
-import type { Clock } from "./clock.ts";
-import type { HookResult, Logger } from "./types.ts";
+import { messageOf, runBounded } from "./bounded.ts";
+import type { Clock } from "../clock.ts";
+import type { HookResult, Logger } from "../types.ts";
 
 /** @internal A registered cleanup step: an onCleanup() hook or a use()d resource. */
 export interface Hook {

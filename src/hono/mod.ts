@@ -21,20 +21,20 @@
  *
  * @module
  */
-import { abandon, admit, release } from "./_gate.ts";
-import type { Lifecycle } from "./_lifecycle.ts";
-import { lifecycleOf } from "./_registry.ts";
-import { requestSignal } from "./_request_signals.ts";
-import type { InFlightEntry } from "./in_flight.ts";
-import type { Shutdown } from "./shutdown.ts";
+import { abandon, admit, release } from "../_http/gate.ts";
+import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
+import { lifecycleOf } from "../_lifecycle/registry.ts";
+import { requestSignal } from "../_http/request_signals.ts";
+import type { InFlightEntry } from "../_lifecycle/in_flight.ts";
+import type { Shutdown } from "../shutdown.ts";
 
 export {
   gracefulUpgrade,
   type UpgradeWebSocketLike,
   type WSContextLike,
   type WSEventsLike,
-} from "./hono_upgrade.ts";
-export { drainSSE, type SSEStreamLike } from "./hono_sse.ts";
+} from "./upgrade.ts";
+export { drainSSE, type SSEStreamLike } from "./sse.ts";
 
 /**
  * What `c.var.shutdown` holds for one request. Both signals are built on first read only.

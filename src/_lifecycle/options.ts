@@ -1,7 +1,7 @@
-import { type Clock, systemClock } from "./clock.ts";
-import { detectRuntime } from "./runtime.ts";
-import { defaultSignals, SIGNAL_NUMBERS } from "./signals.ts";
-import type { Logger, ShutdownOptions } from "./types.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { detectRuntime } from "../runtimes/detect.ts";
+import { defaultSignals, SIGNAL_NUMBERS } from "../signals.ts";
+import type { Logger, ShutdownOptions } from "../types.ts";
 
 /** @internal Options after validation, with every default filled in. */
 export interface ResolvedOptions {

@@ -1,7 +1,7 @@
-import { refuse } from "./_gate.ts";
-import { lifecycleOf } from "./_registry.ts";
-import { checkOptions, type TrackWebSocketOptions, type WebSocketLike } from "./_websockets.ts";
-import type { Shutdown } from "./shutdown.ts";
+import { refuse } from "../_http/gate.ts";
+import { lifecycleOf } from "../_lifecycle/registry.ts";
+import { checkOptions, type TrackWebSocketOptions, type WebSocketLike } from "../websockets.ts";
+import type { Shutdown } from "../shutdown.ts";
 
 /**
  * The part of Hono's `WSContext` (the `ws` its events get) that `beforeClose` may use.

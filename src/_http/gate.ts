@@ -1,5 +1,5 @@
-import type { Lifecycle } from "./_lifecycle.ts";
-import type { InFlightEntry } from "./in_flight.ts";
+import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
+import type { InFlightEntry } from "../_lifecycle/in_flight.ts";
 
 /**
  * @internal What the runtime passes beside the request (Deno's `info`, Bun's `server`, @hono/node-server's

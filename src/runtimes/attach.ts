@@ -1,10 +1,10 @@
-import type { Lifecycle } from "../_lifecycle.ts";
-import { describe } from "../_options.ts";
+import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
+import { describe } from "../_lifecycle/options.ts";
 import { bunDrainer, type BunServerLike } from "./bun.ts";
 import { denoDrainer, type DenoHttpServerLike } from "./deno.ts";
-import { nodeDrainer, type NodeHttpServerLike } from "./node.ts";
-import { nodeHttp2Drainer, type NodeHttp2ServerLike } from "./node_http2.ts";
-import type { ServerDrainer } from "./types.ts";
+import { nodeDrainer, type NodeHttpServerLike } from "./node/http.ts";
+import { nodeHttp2Drainer, type NodeHttp2ServerLike } from "./node/http2.ts";
+import type { ServerDrainer } from "./_adapter.ts";
 
 /**
  * A server `attach()` can own: a Deno `HttpServer`, a Bun `Server`, or a `node:http`, `node:https` or
