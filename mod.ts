@@ -21,7 +21,6 @@ export * from "./src/errors.ts";
 export * from "./src/clock.ts";
 export * from "./src/sse.ts";
 export type * from "./src/types.ts";
-export type { CutItem, InFlightCounts, InFlightKind } from "./src/_lifecycle/in_flight.ts";
 export type { FetchHandler } from "./src/fetch.ts";
 export type { ReadinessCheckOptions } from "./src/health.ts";
 export type { TrackWebSocketOptions, WebSocketLike } from "./src/websockets.ts";

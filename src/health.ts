@@ -1,6 +1,6 @@
 import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
 import { messageOf, runBounded } from "./_lifecycle/bounded.ts";
-import { checkDuration, describe } from "./_lifecycle/options.ts";
+import { checkDuration, describe } from "./_lifecycle/validate.ts";
 
 /**
  * Options of `shutdown.addReadinessCheck()`.
@@ -57,7 +57,7 @@ export class Readiness {
 
   async respond(_request?: Request): Promise<Response> {
     // A probe's connection stays open (no `Connection: close`): the drain must give it its grace.
-    this.#lifecycle.keptAlive = true;
+    this.#lifecycle.gate.markKeptAlive();
     const phase = this.#lifecycle.phase;
     let ready = phase === "running";
     if (ready && this.#checks.size > 0) {
@@ -74,7 +74,7 @@ export class Readiness {
   }
 
   liveness(): Response {
-    this.#lifecycle.keptAlive = true; // as in respond()
+    this.#lifecycle.gate.markKeptAlive(); // as in respond()
     const phase = this.#lifecycle.phase;
     const alive = phase !== "stopped";
     return new Response(JSON.stringify({ status: alive ? "alive" : "stopped", phase }), {

@@ -1,10 +1,9 @@
 import { createShutdown, type Shutdown } from "./shutdown.ts";
 import type { FetchHandler } from "./fetch.ts";
-import { detectRuntime } from "./runtimes/detect.ts";
-import { type StartedServer, startServer } from "./_start.ts";
+import { runtimeAdapter } from "./runtimes/_select.ts";
+import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
 import { pathOf } from "./_http/url.ts";
-import { releasePortOnShutdown } from "./_handover.ts";
-import { checkOptionKeys, describe } from "./_lifecycle/options.ts";
+import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
 import { lifecycleOf } from "./_lifecycle/registry.ts";
 
 /**
@@ -145,9 +144,10 @@ export async function serve(
     : gated;
   const onListen = options.onListen ??
     ((address) => console.info(`[graceful-drain] listening on ${address.hostname}:${address.port}`));
-  const main = await startServer(detectRuntime(), fetch, options);
+  const runtime = runtimeAdapter();
+  const main = await start(runtime, fetch, options);
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
-  if (options.reusePort) releasePortOnShutdown(detectRuntime(), lifecycleOf(shutdown), main.server);
+  if (options.reusePort) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
   const served: Served = {
     hostname: main.hostname,
     port: main.port,
@@ -194,7 +194,7 @@ function checkServeOptions(options: ServeOptions): void {
       `${context}: "healthPort" cannot be combined with "reusePort", received ${healthPort}`,
     );
   }
-  if (http2 && !tls && detectRuntime() === "bun") {
+  if (http2 && !tls && runtimeAdapter().name === "bun") {
     throw new TypeError(
       'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun.serve, received true',
     );
@@ -202,7 +202,7 @@ function checkServeOptions(options: ServeOptions): void {
 }
 
 async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<StartedServer> {
-  const health = await startServer(detectRuntime(), (request) => {
+  const health = await start(runtimeAdapter(), (request) => {
     const path = pathOf(request.url);
     if (path === "/ready") return shutdown.readiness(request);
     if (path === "/live") return shutdown.liveness(request);
@@ -211,4 +211,16 @@ async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<S
   // Not attached: it must answer for the whole drain, and closes only once the shutdown is over.
   void shutdown.done.then(() => health.close());
   return health;
+}
+
+/** Starts the runtime's own server, or says which runtimes have one. */
+function start(runtime: RuntimeAdapter, fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  if (!runtime.startServer) {
+    throw new TypeError(
+      `Cannot serve: the runtime must be Deno, Bun or Node (serve() starts their own server), received ${
+        describe(runtime.name)
+      }; elsewhere, give shutdown.wrap(handler) to the platform's server`,
+    );
+  }
+  return runtime.startServer(fetch, options);
 }

@@ -1,9 +1,12 @@
-import { checkDuration, describe, resolveOptions } from "./_lifecycle/options.ts";
+import { resolveOptions } from "./_lifecycle/options.ts";
+import { checkDuration, describe } from "./_lifecycle/validate.ts";
+import { runtimeAdapter } from "./runtimes/_select.ts";
+import { wrapFetch } from "./_http/wrap.ts";
 import { Lifecycle } from "./_lifecycle/lifecycle.ts";
 import { lifecycles } from "./_lifecycle/registry.ts";
 import type { InFlightCounts } from "./_lifecycle/in_flight.ts";
 import type { CleanupOptions, Phase, ShutdownOptions, ShutdownReport } from "./types.ts";
-import { type FetchHandler, wrapFetch } from "./fetch.ts";
+import type { FetchHandler } from "./fetch.ts";
 import { type AttachableServer, attachServer } from "./runtimes/attach.ts";
 import { Readiness, type ReadinessCheckOptions } from "./health.ts";
 import { trackWebSocket, type TrackWebSocketOptions, type WebSocketLike } from "./websockets.ts";
@@ -96,7 +99,7 @@ export interface Shutdown extends AsyncDisposable {
  * ```
  */
 export function createShutdown(options?: ShutdownOptions): Shutdown {
-  const lifecycle = new Lifecycle(resolveOptions(options));
+  const lifecycle = new Lifecycle(resolveOptions(options), runtimeAdapter());
   const readiness = new Readiness(lifecycle);
   let hookCount = 0;
   const addHook = (
@@ -122,8 +125,8 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
     get phase() {
       return lifecycle.phase;
     },
-    signal: lifecycle.started.signal,
-    deadline: lifecycle.stopNow.signal,
+    signal: lifecycle.signal,
+    deadline: lifecycle.deadline,
     get inFlight() {
       return lifecycle.inFlight.counts();
     },
@@ -157,7 +160,7 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
       lifecycle.waitUntil(promise, taskOptions.name ?? "task");
     },
     trackWebSocket: (webSocket, trackOptions) => trackWebSocket(lifecycle, webSocket, trackOptions),
-    wrap: (handler) => wrapFetch(lifecycle, handler),
+    wrap: (handler) => wrapFetch(lifecycle.gate, handler),
     attach: (server) => attachServer(lifecycle, server),
     readiness: (request) => readiness.respond(request),
     liveness: () => readiness.liveness(),

@@ -1,4 +1,4 @@
-import { describe } from "./_lifecycle/options.ts";
+import { describe } from "./_lifecycle/validate.ts";
 import { type DrainSSEOptions, EventBoundary, finalEvent, resolveSSEOptions } from "./_http/sse_events.ts";
 
 export type { DrainSSEOptions } from "./_http/sse_events.ts";

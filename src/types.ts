@@ -1,5 +1,4 @@
 import type { Clock } from "./clock.ts";
-import type { CutItem, InFlightCounts } from "./_lifecycle/in_flight.ts";
 
 /**
  * The lifecycle's phases, entered once each, in this order.
@@ -193,4 +192,63 @@ export interface ShutdownReport {
   forced: boolean;
   /** The exit code: 0, 1, or 128 + n after a second signal n. */
   exitCode: number;
+}
+
+/**
+ * What the drain waits for, by kind.
+ *
+ * @example Logging what the drain waits for
+ * ```ts
+ * import { createShutdown } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const { requests, streams, webSockets, tasks } = shutdown.inFlight;
+ * console.log(requests + streams + webSockets + tasks); // 0
+ * ```
+ */
+export interface InFlightCounts {
+  /** Requests whose handler has not produced a response yet. */
+  requests: number;
+  /** Responses returned by their handler whose body is still being sent (streams, SSE, large bodies). */
+  streams: number;
+  /** Open WebSockets registered with `trackWebSocket()`. */
+  webSockets: number;
+  /** Background work registered with `waitUntil()`. */
+  tasks: number;
+}
+
+/**
+ * The kinds of work counted in flight.
+ *
+ * @example Summing the work in flight
+ * ```ts
+ * import { createShutdown, type InFlightKind } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const kinds: InFlightKind[] = ["requests", "streams", "webSockets", "tasks"];
+ * console.log(kinds.reduce((sum, kind) => sum + shutdown.inFlight[kind], 0)); // 0
+ * ```
+ */
+export type InFlightKind = keyof InFlightCounts;
+
+/**
+ * Something the drain could not finish before the deadline, as listed in the report.
+ *
+ * @example Listing what was cut
+ * ```ts
+ * import { createShutdown, type CutItem } from "@graceful/drain";
+ *
+ * const shutdown = createShutdown({ signals: false, exit: false, logger: false });
+ * const report = await shutdown.trigger();
+ * const cut = report.cutItems.map((item: CutItem) => `${item.kind} ${item.label} after ${item.age} ms`);
+ * console.log(cut); // []
+ * ```
+ */
+export interface CutItem {
+  /** What kind of work it was. */
+  kind: InFlightKind;
+  /** `GET /path` for requests and streams, the task's or socket's name otherwise. */
+  label: string;
+  /** Milliseconds between its start and the moment it was cut. */
+  age: number;
 }

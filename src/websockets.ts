@@ -1,6 +1,6 @@
 import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
 import { messageOf } from "./_lifecycle/bounded.ts";
-import { checkOptionKeys, describe } from "./_lifecycle/options.ts";
+import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
 
 /**
  * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,
@@ -129,18 +129,20 @@ export function trackWebSocket<W extends WebSocketLike>(
       // Already gone: nothing to terminate.
     }
   };
+  let unsubscribeDrain = () => {};
+  const unsubscribeForce = lifecycle.onForce(terminate);
   const untrack = () => {
-    lifecycle.onDrain.delete(onDrain);
-    lifecycle.onForce.delete(terminate);
+    unsubscribeDrain();
+    unsubscribeForce();
     inFlight.delete(entry);
   };
   if (typeof webSocket.addEventListener === "function") {
     webSocket.addEventListener("close", untrack, { once: true });
   } else if (typeof webSocket.on === "function") webSocket.on("close", untrack);
-  lifecycle.onForce.add(terminate);
   if (closeAt === "drain") {
-    if (lifecycle.phase === "running" || lifecycle.phase === "unready") lifecycle.onDrain.add(onDrain);
-    else onDrain();
+    if (lifecycle.phase === "running" || lifecycle.phase === "unready") {
+      unsubscribeDrain = lifecycle.onDrain(onDrain);
+    } else onDrain();
   }
   return untrack;
 }

@@ -49,10 +49,13 @@ describe("option validation", () => {
     });
     assert.throws(create({ logger: { info() {} } }), {
       name: "TypeError",
-      message: /"logger" must be false or have/,
+      message: /"logger" must be false or an object with info, warn and error methods/,
     });
     assert.throws(create({ exit: "yes" }), { name: "TypeError", message: /"exit" must be a boolean/ });
-    assert.throws(create({ clock: {} }), { name: "TypeError", message: /"clock" must have/ });
+    assert.throws(create({ clock: {} }), {
+      name: "TypeError",
+      message: /"clock" must be an object with now/,
+    });
   });
 
   test("registrations check their arguments", () => {

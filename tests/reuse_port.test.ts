@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown, detectRuntime, serve } from "../mod.ts";
-import { nodeHasReusePort } from "../src/_handover.ts";
+import { nodeHasReusePort } from "../src/runtimes/node/mod.ts";
 import { within } from "./_helpers.ts";
 
 const nodeVersion = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ??

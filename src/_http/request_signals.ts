@@ -25,12 +25,12 @@ export function requestSignal(
   request: Request,
   which: keyof RequestControllers,
 ): AbortSignal {
-  const shutdownSignal = which === "signal" ? lifecycle.started.signal : lifecycle.stopNow.signal;
+  const shutdownSignal = which === "signal" ? lifecycle.signal : lifecycle.deadline;
   // A signal of its own even then: listeners a handler adds must not pile up on the shutdown's.
   if (shutdownSignal.aborted) return AbortSignal.abort(shutdownSignal.reason);
   const clientSignal = request.signal;
   if (clientSignal.aborted) return clientSignal;
-  if (entry === undefined || !lifecycle.inFlight.has(entry) || lifecycle.bunAware) {
+  if (entry === undefined || !lifecycle.inFlight.has(entry) || lifecycle.gate.releasesAtReturn) {
     return AbortSignal.any([clientSignal, shutdownSignal]);
   }
   const controller = new AbortController();

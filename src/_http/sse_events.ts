@@ -1,4 +1,4 @@
-import { checkOptionKeys, describe } from "../_lifecycle/options.ts";
+import { checkOptionKeys, describe } from "../_lifecycle/validate.ts";
 
 /**
  * Options of `drainSSE()` and `drainSSEStream()`.

@@ -1,5 +1,5 @@
 import type { Lifecycle } from "./lifecycle.ts";
-import { describe } from "./options.ts";
+import { describe } from "./validate.ts";
 
 /** @internal The hidden state behind each shutdown, for the entries that need more than its public face. */
 export const lifecycles: WeakMap<object, Lifecycle> = new WeakMap();

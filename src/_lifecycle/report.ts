@@ -1,5 +1,5 @@
 import type { CutItem, InFlightCounts } from "./in_flight.ts";
-import { SIGNAL_NUMBERS } from "../signals.ts";
+import { SIGNAL_NUMBERS } from "./signal_numbers.ts";
 import type { HookResult, Logger, Phase, ShutdownReport } from "../types.ts";
 
 const NOUNS: Record<keyof InFlightCounts, [string, string]> = {

@@ -21,7 +21,6 @@
  *
  * @module
  */
-import { abandon, admit, release } from "../_http/gate.ts";
 import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
 import { lifecycleOf } from "../_lifecycle/registry.ts";
 import { requestSignal } from "../_http/request_signals.ts";
@@ -167,27 +166,28 @@ export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>)
  */
 export function graceful(shutdown: Shutdown): GracefulMiddleware {
   const lifecycle = lifecycleOf(shutdown);
-  lifecycle.gated = true;
+  const { gate } = lifecycle;
+  gate.install();
   return async function graceful(c, next) {
     const request = c.req.raw;
-    const admitted = lifecycle.admitting;
+    const admitted = gate.admitting;
     if (admitted?.label === request) {
       // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
       // middleware runs inside of when it is registered first: only expose the signals.
       c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted, request));
       return next();
     }
-    const entry = admit(lifecycle, request, c.env);
+    const entry = gate.admit(request, c.env);
     if (entry instanceof Response) return entry;
     c.set("shutdown", new LazyRequestShutdown(lifecycle, entry, request));
     try {
       await next();
     } catch (error) {
-      abandon(lifecycle, entry);
+      gate.abandon(entry);
       throw error;
     }
     // Hono's `await next()` returns before a streamed body ends: release() counts the body, not the handler.
-    const response = release(lifecycle, entry, c.res, c.env) as Response;
+    const response = gate.release(entry, c.res, c.env) as Response;
     if (response !== c.res) c.res = response;
   };
 }

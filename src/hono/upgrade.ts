@@ -1,4 +1,3 @@
-import { refuse } from "../_http/gate.ts";
 import { lifecycleOf } from "../_lifecycle/registry.ts";
 import { checkOptions, type TrackWebSocketOptions, type WebSocketLike } from "../websockets.ts";
 import type { Shutdown } from "../shutdown.ts";
@@ -120,7 +119,7 @@ export function gracefulUpgrade<U extends UpgradeWebSocketLike>(
   const graceful = (...args: unknown[]) => {
     if (typeof args[0] !== "function") {
       // upgradeWebSocket(c, events, options): a promised response.
-      if (!admitting()) return Promise.resolve(refuse(lifecycle));
+      if (!admitting()) return Promise.resolve(lifecycle.gate.refuse());
       return upgradeWebSocket(args[0], tracked(args[1] as WSEventsLike), ...args.slice(2));
     }
     // upgradeWebSocket(createEvents, options): a middleware.
@@ -130,7 +129,7 @@ export function gracefulUpgrade<U extends UpgradeWebSocketLike>(
       ...args.slice(1),
     ) as (c: unknown, next: () => Promise<void>) => Promise<Response | void>;
     return function upgradeWebSocket(c: unknown, next: () => Promise<void>) {
-      if (!admitting()) return Promise.resolve(refuse(lifecycle));
+      if (!admitting()) return Promise.resolve(lifecycle.gate.refuse());
       return middleware(c, next);
     };
   };

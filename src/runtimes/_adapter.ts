@@ -1,35 +1,70 @@
-/**
- * How long an idle keep-alive connection may stay open in the drain before it is closed, even when nothing
- * is in flight. A client may be sending a request on it at the instant the drain starts (or the instant its
- * previous response ended); closing it then loses that request, as every other library does once per
- * keep-alive client. Within the grace such a request reaches the gate, gets the 503 with `Connection: close`,
- * and the client moves on.
- */
-export const IDLE_GRACE = 100;
+import type { FetchHandler } from "../fetch.ts";
+import type { Runtime } from "./detect.ts";
 
 /**
- * Where the server cannot tell whether idle connections are open (Deno, Bun), the grace ends early once no
- * request has arrived for this long: clients still using their connections keep sending (each gets its 503
- * and goes), and a server that has gone quiet need not wait the whole grace. A connection quiet for longer
- * is idle, and closing an idle one races a new request at any instant, grace or not.
+ * @internal Everything graceful-drain needs of a runtime. One plain object per runtime conforms (`deno.ts`,
+ * `bun.ts`, `node/mod.ts`, `edge.ts`), and `_select.ts` picks it once: outside `src/runtimes/` no code
+ * touches `Deno`, `Bun` or `process`.
  */
-export const IDLE_QUIET = 30;
+export interface RuntimeAdapter {
+  readonly name: Runtime;
+  /** The signals listened to by default (SIGINT and SIGTERM, or SIGBREAK on Windows); none on edge runtimes. */
+  defaultSignals(): string[];
+  /** Listens to OS signals; returns the function that removes every listener (twice is harmless). */
+  listenSignals(signals: readonly string[], handler: (signal: string) => void): () => void;
+  /** Calls `handler` on an uncaught exception or unhandled rejection instead of the runtime's default. */
+  listenErrors(handler: (error: unknown) => void): () => void;
+  /** Ends the process with `code`; does nothing where there is no process (edge runtimes). */
+  exit(code: number): void;
+  /** An environment variable, or undefined when unset or not readable (Deno without --allow-env). */
+  env(name: string): string | undefined;
+  /** Starts the runtime's own HTTP server for `fetch`, resolving once it listens; absent on edge runtimes. */
+  startServer?(fetch: FetchHandler, options: StartOptions): Promise<StartedServer>;
+  /**
+   * For a server started with `reusePort`: gives the port up during the shutdown, so that the kernel sends
+   * new connections to the process that takes over; connections already open are left to the drain.
+   */
+  releasePort?(server: unknown, shutdown: ShutdownEvents): void;
+}
+
+/** @internal The lifecycle's events an adapter may subscribe to; each returns its unsubscribe function. */
+export interface ShutdownEvents {
+  /** The shutdown started (the trigger). */
+  onStart(callback: () => void): () => void;
+  /** Draining began (after the delay). */
+  onDrain(callback: () => void): () => void;
+}
+
+/** @internal What `serve()` asks of the runtime's server. */
+export interface StartOptions {
+  port?: number;
+  hostname?: string;
+  tls?: { cert: string; key: string };
+  http2?: boolean;
+  websocket?: unknown;
+  reusePort?: boolean;
+}
+
+/** @internal A running server, whatever the runtime. */
+export interface StartedServer {
+  hostname: string;
+  port: number;
+  server: unknown;
+  /** Resolves when the server has closed; undefined where the runtime offers no such event (Bun). */
+  finished: Promise<void> | undefined;
+  /** Closes it now, connections included. */
+  close(): Promise<void>;
+}
 
 /**
- * How long a closed connection waits for the client's FIN before it is destroyed. Well-behaved clients answer
- * our FIN at once; this only bounds one that keeps its half open.
- */
-export const LINGER_MS = 1000;
-
-/**
- * The one small interface every runtime's server adapter conforms to. `attach()` picks the adapter for the
- * server it is given; the lifecycle calls these three methods, in this order, at most once each.
+ * @internal The one small interface every server kind's drainer conforms to. `attach()` picks the drainer
+ * for the server it is given; the lifecycle calls these methods, in this order, at most once each.
  */
 export interface ServerDrainer {
   /**
    * Draining has begun. Stop accepting new connections where the runtime can do so without closing the
-   * existing ones; otherwise keep listening (the fetch wrapper answers new requests with a 503). Must not
-   * close idle keep-alive connections now: a client may be sending on them at this instant.
+   * existing ones; otherwise keep listening (the gate answers new requests with a 503). Must not close idle
+   * keep-alive connections now: a client may be sending on them at this instant.
    */
   drain(): void;
   /**
@@ -41,9 +76,8 @@ export interface ServerDrainer {
   force(): void;
   /**
    * Whether any connection that could still carry a request is open. Where a runtime cannot tell (Deno,
-   * Bun), leave it out: the lifecycle then assumes idle keep-alive connections exist, and gives them their
-   * grace before `close()`, once any response went out without `Connection: close` (or when it cannot know,
-   * because requests may reach the server without passing a gate).
+   * Bun), leave it out: the lifecycle then gives idle keep-alive connections their grace before `close()`
+   * whenever the gate cannot rule them out.
    */
   hasConnections?(): boolean;
 }

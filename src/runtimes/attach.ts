@@ -1,10 +1,10 @@
 import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
-import { describe } from "../_lifecycle/options.ts";
-import { bunDrainer, type BunServerLike } from "./bun.ts";
-import { denoDrainer, type DenoHttpServerLike } from "./deno.ts";
-import { nodeDrainer, type NodeHttpServerLike } from "./node/http.ts";
-import { nodeHttp2Drainer, type NodeHttp2ServerLike } from "./node/http2.ts";
-import type { ServerDrainer } from "./_adapter.ts";
+import { describe } from "../_lifecycle/validate.ts";
+import type { BunServerLike } from "./bun.ts";
+import type { DenoHttpServerLike } from "./deno.ts";
+import type { NodeHttpServerLike } from "./node/http.ts";
+import type { NodeHttp2ServerLike } from "./node/http2.ts";
+import { drainerFor } from "./_select.ts";
 
 /**
  * A server `attach()` can own: a Deno `HttpServer`, a Bun `Server`, or a `node:http`, `node:https` or
@@ -22,27 +22,16 @@ import type { ServerDrainer } from "./_adapter.ts";
  */
 export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServerLike | NodeHttp2ServerLike;
 
-/** @internal Picks the runtime's drainer by the server's shape and hands it to the lifecycle. */
+/** @internal Hands the drainer for `server`'s kind to the lifecycle; a TypeError for anything else. */
 export function attachServer<S extends AttachableServer>(lifecycle: Lifecycle, server: S): S {
-  lifecycle.addDrainer(drainerFor(server));
+  const drainer = drainerFor(server);
+  if (!drainer) {
+    throw new TypeError(
+      `Cannot attach: expected a Deno HttpServer, a Bun Server or a node:http(s)/http2 server, received ${
+        describe(server)
+      }`,
+    );
+  }
+  lifecycle.addDrainer(drainer);
   return server;
-}
-
-function drainerFor(server: AttachableServer): ServerDrainer {
-  const s = server as unknown as Record<string, unknown>;
-  if (typeof s?.updateSettings === "function" && typeof s.on === "function") {
-    return nodeHttp2Drainer(server as NodeHttp2ServerLike);
-  }
-  if (typeof s?.closeAllConnections === "function") return nodeDrainer(server as NodeHttpServerLike);
-  if (typeof s?.shutdown === "function" && s.finished instanceof Promise) {
-    return denoDrainer(server as DenoHttpServerLike);
-  }
-  if (typeof s?.stop === "function" && typeof s.upgrade === "function") {
-    return bunDrainer(server as BunServerLike);
-  }
-  throw new TypeError(
-    `Cannot attach: expected a Deno HttpServer, a Bun Server or a node:http(s)/http2 server, received ${
-      describe(server)
-    }`,
-  );
 }

@@ -1,4 +1,6 @@
-import type { ServerDrainer } from "./_adapter.ts";
+import type { RuntimeAdapter, ServerDrainer, StartedServer, StartOptions } from "./_adapter.ts";
+import type { FetchHandler } from "../fetch.ts";
+import { processAdapter } from "./node/_process.ts";
 
 /**
  * The parts of a Bun `Server` (what `Bun.serve()` returns) this adapter uses.
@@ -19,6 +21,66 @@ export interface BunServerLike {
    * streamed bodies, closes WebSockets with 1001 and every connection, and settles an earlier graceful call.
    */
   stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+/** What Bun passes beside each request: its Server, with the per-request idle timeout. */
+interface BunServerContext extends BunServerLike {
+  upgrade(request: Request, options?: unknown): boolean;
+  timeout(request: Request, seconds: number): void;
+}
+
+/**
+ * Whether `value` is a Bun `Server`: what `Bun.serve()` returns, and what Bun passes to the fetch handler
+ * beside the request (the one context with both `stop()` and `upgrade()`).
+ *
+ * @param value Anything.
+ * @returns True for a Bun Server.
+ *
+ * @example Recognising a Bun server
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isBunServer } from "./bun.ts";
+ *
+ * assert.equal(isBunServer({ stop: async () => {}, upgrade: () => false }), true);
+ * assert.equal(isBunServer({ stop: async () => {} }), false);
+ * ```
+ */
+export function isBunServer(value: unknown): value is BunServerLike {
+  const server = value as Partial<BunServerContext> | undefined;
+  return typeof server?.stop === "function" && typeof server.upgrade === "function";
+}
+
+/**
+ * Drains what the gate learns of a Bun server from the fetch handler's second argument, whether or not the
+ * server is attached (Bun's `export default` starts it itself): Bun resets a connection that stays quiet for
+ * `idleTimeout` (10 s by default), even mid-handler, and the drain may last longer, so the per-request idle
+ * timeout of every request still in flight is lifted when the drain begins. Stopping it is `attach()`'s job.
+ *
+ * @param server The Bun Server passed beside the request.
+ * @param requests The requests in flight when the drain begins.
+ * @returns The {@linkcode ServerDrainer} the lifecycle drives.
+ *
+ * @example Lifting the idle timeouts at the drain
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bunRequestDrainer } from "./bun.ts";
+ *
+ * const lifted: number[] = [];
+ * const server = { stop: async () => {}, upgrade: () => false, timeout: (_: Request, s: number) => lifted.push(s) };
+ * bunRequestDrainer(server, () => [new Request("http://localhost/")]).drain();
+ * assert.deepEqual(lifted, [0]);
+ * ```
+ */
+export function bunRequestDrainer(server: BunServerLike, requests: () => Iterable<object>): ServerDrainer {
+  const { timeout } = server as Partial<BunServerContext>;
+  return {
+    drain(): void {
+      if (typeof timeout !== "function") return;
+      for (const request of requests()) timeout.call(server, request as Request, 0);
+    },
+    close: () => Promise.resolve(),
+    force(): void {},
+  };
 }
 
 /**
@@ -57,4 +119,39 @@ export function bunDrainer(server: BunServerLike): ServerDrainer {
       server.stop(true).catch(() => {});
     },
   };
+}
+
+/**
+ * @internal Bun: signals, errors, exit and environment through its Node-compatible `process`; the server
+ * through `Bun.serve`.
+ */
+export const bunAdapter: RuntimeAdapter = {
+  name: "bun",
+  ...processAdapter,
+  startServer: startBunServer,
+  // Bun's stop() also closes idle keep-alive connections, losing a request sent on one at that instant, so
+  // it is called when the drain begins, once the delay has shed keep-alive clients.
+  releasePort(server, shutdown) {
+    shutdown.onDrain(() => void (server as BunServerLike).stop().catch(() => {}));
+  },
+};
+
+function startBunServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  // deno-lint-ignore no-explicit-any
+  const Bun = (globalThis as Record<string, any>).Bun;
+  const server = Bun.serve({
+    port: options.port ?? 8000,
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.websocket ? { websocket: options.websocket } : {}),
+    ...(options.reusePort ? { reusePort: true } : {}),
+    fetch,
+  });
+  return Promise.resolve({
+    hostname: server.hostname,
+    port: server.port,
+    server,
+    finished: undefined,
+    close: () => server.stop(true),
+  });
 }

@@ -1,4 +1,6 @@
-import type { ServerDrainer } from "./_adapter.ts";
+import type { RuntimeAdapter, ServerDrainer, StartedServer, StartOptions } from "./_adapter.ts";
+import type { FetchHandler } from "../fetch.ts";
+import { listenGlobalErrors } from "./_global_errors.ts";
 
 /**
  * The parts of a `Deno.HttpServer` (what `Deno.serve()` returns) this adapter uses.
@@ -16,6 +18,37 @@ export interface DenoHttpServerLike {
   shutdown(): Promise<void>;
   /** Settles once the listener and every connection are closed. */
   readonly finished: Promise<void>;
+}
+
+/**
+ * Whether `value` is a Deno `HttpServer` (what `Deno.serve()` returns).
+ *
+ * @param value Anything.
+ * @returns True for an object with `shutdown()` and a `finished` promise.
+ *
+ * @example Recognising a Deno server
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isDenoServer } from "./deno.ts";
+ *
+ * assert.equal(isDenoServer({ shutdown: async () => {}, finished: Promise.resolve() }), true);
+ * assert.equal(isDenoServer({ shutdown: async () => {} }), false);
+ * ```
+ */
+export function isDenoServer(value: unknown): value is DenoHttpServerLike {
+  const server = value as Partial<DenoHttpServerLike> | undefined;
+  return typeof server?.shutdown === "function" && server.finished instanceof Promise;
+}
+
+/**
+ * @internal Calls `onSent` once the response has been sent (or the client went away), when `context` is
+ * Deno's `ServeHandlerInfo` (its `completed` promise); returns false, calling nothing, otherwise.
+ */
+export function denoWhenSent(context: unknown, onSent: () => void): boolean {
+  const completed = (context as { completed?: unknown } | undefined)?.completed;
+  if (!(completed instanceof Promise)) return false;
+  completed.then(onSent, onSent);
+  return true;
 }
 
 /**
@@ -50,4 +83,70 @@ export function denoDrainer(server: DenoHttpServerLike): ServerDrainer {
     },
     force(): void {},
   };
+}
+
+/** The parts of the `Deno` namespace the adapter uses, typed here: the core type-checks without Deno's. */
+interface DenoNamespace {
+  addSignalListener(signal: string, handler: () => void): void;
+  removeSignalListener(signal: string, handler: () => void): void;
+  exit(code: number): never;
+  env: { get(name: string): string | undefined };
+  build: { os: string };
+  pid: number;
+  // deno-lint-ignore no-explicit-any
+  serve(options: Record<string, unknown>): any;
+}
+
+const deno = (): DenoNamespace => (globalThis as unknown as { Deno: DenoNamespace }).Deno;
+
+/** @internal Deno: its own signal, exit, environment and server APIs; errors through the global events. */
+export const denoAdapter: RuntimeAdapter = {
+  name: "deno",
+  defaultSignals: () => deno().build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"],
+  listenSignals(signals, handler) {
+    const removers: Array<() => void> = [];
+    for (const name of signals) {
+      const listener = () => handler(name);
+      deno().addSignalListener(name, listener);
+      // Deno 2.9 as PID 1 (a container) crashes with SIGSEGV on a signal that has no listener, also after
+      // one was removed: there, the listener stays and the caller ignores what arrives after it stopped.
+      if (deno().pid !== 1) removers.push(() => deno().removeSignalListener(name, listener));
+    }
+    return () => {
+      for (const remove of removers.splice(0)) remove();
+    };
+  },
+  listenErrors: listenGlobalErrors,
+  exit: (code) => deno().exit(code),
+  env(name) {
+    try {
+      return deno().env.get(name);
+    } catch {
+      return undefined; // without --allow-env: as if unset, rather than fail
+    }
+  },
+  startServer: startDenoServer,
+  // Deno's shutdown() also closes idle keep-alive connections, losing a request sent on one at that
+  // instant, so it is called when the drain begins, once the delay has shed keep-alive clients.
+  releasePort(server, shutdown) {
+    shutdown.onDrain(() => void (server as DenoHttpServerLike).shutdown().catch(() => {}));
+  },
+};
+
+function startDenoServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  const server = deno().serve({
+    port: options.port ?? 8000,
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+    ...(options.tls ?? {}),
+    ...(options.reusePort ? { reusePort: true } : {}), // Deno throws without --unstable-net, saying so
+    onListen: () => {}, // serve() reports the address itself
+    handler: fetch,
+  });
+  return Promise.resolve({
+    hostname: server.addr.hostname,
+    port: server.addr.port,
+    server,
+    finished: server.finished,
+    close: () => server.shutdown(),
+  });
 }

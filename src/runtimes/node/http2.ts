@@ -1,12 +1,6 @@
-import { nodeDrainer, type NodeHttpServerLike } from "./http.ts";
-import { LINGER_MS, type ServerDrainer } from "../_adapter.ts";
-
-/** The parts of the `node:net` / `node:tls` socket under a session this adapter uses. */
-interface SocketLike {
-  readonly alpnProtocol?: string | false | null;
-  destroy(): unknown;
-  once(event: "close" | "finish", listener: () => void): unknown;
-}
+import type { ServerDrainer } from "../_adapter.ts";
+import { nodeHttpDrainer, type NodeHttpServerLike } from "./http.ts";
+import { lingerAfterFinish, type NodeSocketLike } from "./_sockets.ts";
 
 /** The parts of a `node:http2` `ServerHttp2Session` this adapter uses. */
 interface Http2SessionLike {
@@ -36,6 +30,27 @@ export interface NodeHttp2ServerLike extends NodeHttpServerLike {
 }
 
 /**
+ * Whether `value` is a `node:http2` server (secure or cleartext).
+ *
+ * @param value Anything.
+ * @returns True for a server with `updateSettings()`, which only node:http2 servers have.
+ *
+ * @example Recognising a node:http2 server
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createServer } from "node:http2";
+ * import { isNodeHttp2Server } from "./http2.ts";
+ *
+ * assert.equal(isNodeHttp2Server(createServer()), true);
+ * assert.equal(isNodeHttp2Server({ on() {} }), false);
+ * ```
+ */
+export function isNodeHttp2Server(value: unknown): value is NodeHttp2ServerLike {
+  const server = value as NodeHttp2ServerLike | undefined;
+  return typeof server?.updateSettings === "function" && typeof server.on === "function";
+}
+
+/**
  * Drains a `node:http2` server with the protocol's own mechanism: when the drain starts every HTTP/2 session
  * gets a GOAWAY carrying the last stream id it will process (`session.close()`), so that the client sends its
  * next streams elsewhere. Streams already open finish; a stream the client opened meanwhile is refused with
@@ -54,6 +69,7 @@ export interface NodeHttp2ServerLike extends NodeHttpServerLike {
  *
  * @example Drain a node:http2 server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createServer } from "node:http2";
  * import { nodeHttp2Drainer } from "./http2.ts";
  *
@@ -62,10 +78,11 @@ export interface NodeHttp2ServerLike extends NodeHttpServerLike {
  * const drainer = nodeHttp2Drainer(server);
  * drainer.drain(); // every session gets a GOAWAY; still listening
  * await drainer.close(); // resolves on the server's "close", once every session has closed
+ * assert.equal(server.listening, false);
  * ```
  */
 export function nodeHttp2Drainer(server: NodeHttp2ServerLike): ServerDrainer {
-  const http1 = nodeDrainer(server, true); // HTTP/1.1 sockets, the listener, and every TCP socket for force
+  const http1 = nodeHttpDrainer(server, { http2: true }); // HTTP/1.1 sockets, the listener, and every TCP socket for force
   const sessions = new Set<Http2SessionLike>();
   let draining = false;
 
@@ -77,14 +94,10 @@ export function nodeHttp2Drainer(server: NodeHttp2ServerLike): ServerDrainer {
     if (draining) session.once("stream", () => session.close());
   };
   // A closed session only ends its socket: a client that keeps its half open would hold the drain until the
-  // deadline (measured). Destroy it LINGER_MS after our FIN, as node.ts does on HTTP/1.1.
+  // deadline (measured). Destroy it a linger after our FIN, as on HTTP/1.1.
   const tls = server.addContext !== undefined;
-  const onSocket = (socket: SocketLike): void => {
-    if (tls && socket.alpnProtocol !== "h2") return;
-    socket.once("finish", () => {
-      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-      socket.once("close", () => clearTimeout(timer));
-    });
+  const onSocket = (socket: NodeSocketLike): void => {
+    if (!tls || socket.alpnProtocol === "h2") lingerAfterFinish(socket);
   };
   const socketEvent = tls ? "secureConnection" : "connection";
   server.on("session", onSession);

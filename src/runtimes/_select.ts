@@ -1,0 +1,45 @@
+/**
+ * @internal The one place that chooses by runtime: the adapter of the runtime this code runs on, the drainer
+ * for a server `attach()` is given, and what the gate learns from the value a runtime passes beside the
+ * request. Each recogniser lives with its runtime's adapter.
+ */
+import type { RuntimeAdapter, ServerDrainer } from "./_adapter.ts";
+import { bunAdapter, bunDrainer, isBunServer } from "./bun.ts";
+import { denoAdapter, denoDrainer, denoWhenSent, isDenoServer } from "./deno.ts";
+import { detectRuntime } from "./detect.ts";
+import { edgeAdapter } from "./edge.ts";
+import { nodeWhenSent } from "./node/_bindings.ts";
+import { isNodeHttpServer, nodeHttpDrainer } from "./node/http.ts";
+import { isNodeHttp2Server, nodeHttp2Drainer } from "./node/http2.ts";
+import { nodeAdapter } from "./node/mod.ts";
+
+export { isBunServer } from "./bun.ts";
+export { bunRequestDrainer } from "./bun.ts";
+export { isHttp2Request } from "./node/_bindings.ts";
+
+/** The adapter of the runtime this code runs on. */
+export function runtimeAdapter(): RuntimeAdapter {
+  const runtime = detectRuntime();
+  if (runtime === "deno") return denoAdapter;
+  if (runtime === "bun") return bunAdapter;
+  if (runtime === "node") return nodeAdapter;
+  return edgeAdapter(runtime);
+}
+
+/** The drainer for `server`, by its kind (node:http2 first: it has node:http's methods too); else undefined. */
+export function drainerFor(server: unknown): ServerDrainer | undefined {
+  if (isNodeHttp2Server(server)) return nodeHttp2Drainer(server);
+  if (isNodeHttpServer(server)) return nodeHttpDrainer(server);
+  if (isDenoServer(server)) return denoDrainer(server);
+  if (isBunServer(server)) return bunDrainer(server);
+  return undefined;
+}
+
+/**
+ * Calls `onSent` once the response has been sent, by the runtime's own completion signal (Deno's
+ * `info.completed`, the node:http response's "close"); false when the context offers none (Bun, edge
+ * runtimes, `app.request()`), and the caller must follow the body instead.
+ */
+export function whenSent(context: unknown, onSent: () => void): boolean {
+  return denoWhenSent(context, onSent) || nodeWhenSent(context, onSent);
+}

@@ -1,0 +1,36 @@
+/**
+ * @internal What `@hono/node-server` passes beside the request: the node:http(s)/http2 request and response
+ * (`{ incoming, outgoing }`). The gate learns from them when a response has been sent and which protocol
+ * it went out on.
+ */
+interface NodeBindings {
+  /** The node:http response, whose "close" marks the end of sending. */
+  outgoing?: { once(event: "close", listener: () => void): unknown; readonly socket?: unknown };
+  incoming?: {
+    httpVersionMajor?: number;
+    readonly socket?: { once(event: "close", listener: () => void): unknown } | null;
+  };
+}
+
+/**
+ * @internal Calls `onSent` once the response has been sent (or the connection closed under it), when
+ * `context` holds Node's bindings; returns false, calling nothing, otherwise.
+ */
+export function nodeWhenSent(context: unknown, onSent: () => void): boolean {
+  const { outgoing, incoming } = (context ?? {}) as NodeBindings;
+  if (typeof outgoing?.once !== "function") return false;
+  outgoing.once("close", onSent);
+  // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
+  // it carried `Connection: close`, and Node 20 never closes it then: the socket's close ends it instead.
+  if (outgoing.socket === null) incoming?.socket?.once("close", onSent);
+  return true;
+}
+
+/**
+ * @internal Whether the request came on HTTP/2, which forbids connection-specific headers (Node's http2
+ * drops them with a warning). Only Node says which protocol a request came on; Deno strips them from HTTP/2
+ * responses itself.
+ */
+export function isHttp2Request(context: unknown): boolean {
+  return ((context as NodeBindings | undefined)?.incoming?.httpVersionMajor ?? 1) >= 2;
+}

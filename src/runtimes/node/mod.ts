@@ -1,0 +1,77 @@
+import type { RuntimeAdapter, StartedServer, StartOptions } from "../_adapter.ts";
+import type { FetchHandler } from "../../fetch.ts";
+import { closeListenerOnly } from "./_internals.ts";
+import { nodeProcess, processAdapter } from "./_process.ts";
+
+/**
+ * @internal Node: signals, errors, exit and environment through `process`; the server through
+ * `@hono/node-server`, imported only here so that Deno and Bun users never load it and the core needs no
+ * dependency.
+ */
+export const nodeAdapter: RuntimeAdapter = {
+  name: "node",
+  ...processAdapter,
+  startServer: startNodeServer,
+  // Node closes the listener alone, so it does so at the trigger: every connection accepted before then has
+  // its request served through the delay (with `Connection: close`), so none is refused by the drain.
+  releasePort(server, shutdown) {
+    shutdown.onStart(() => closeListenerOnly(server as { close(): unknown }));
+  },
+};
+
+/** @internal Whether this Node can listen with `reusePort` (added in 22.12 and 23.1). */
+export function nodeHasReusePort(version: string): boolean {
+  const [major, minor] = version.split(".").map(Number);
+  return major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}
+
+async function startNodeServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  const port = options.port ?? 8000;
+  const version = nodeProcess().versions?.node ?? "";
+  if (options.reusePort && !nodeHasReusePort(version)) {
+    // Node 20 would ignore the option, and the second process would fail with EADDRINUSE.
+    throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
+  }
+  const { serve, createAdaptorServer } = await import("@hono/node-server");
+  const adaptor = {
+    fetch,
+    port,
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+    ...(await nodeServerOptions(options)),
+  };
+  // @hono/node-server's serve() listens without options; reusePort needs listen({ reusePort }).
+  const server =
+    (options.reusePort
+      ? createAdaptorServer(adaptor).listen({ port, host: options.hostname, reusePort: true })
+      : serve(adaptor)) as import("node:http").Server;
+  if (!server.listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+  }
+  const address = server.address() as import("node:net").AddressInfo;
+  return {
+    hostname: address.address,
+    port: address.port,
+    server,
+    finished: new Promise((resolve) => server.once("close", () => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.(); // node:http2 servers have none; health servers are never HTTP/2
+      }),
+  };
+}
+
+/** `@hono/node-server`'s `createServer`/`serverOptions` for HTTPS, HTTP/2 over TLS, or cleartext HTTP/2. */
+async function nodeServerOptions({ tls, http2 }: StartOptions): Promise<Record<string, unknown>> {
+  if (http2) {
+    const { createSecureServer, createServer } = await import("node:http2");
+    return tls
+      ? { createServer: createSecureServer, serverOptions: { allowHTTP1: true, ...tls } }
+      : { createServer };
+  }
+  if (tls) return { createServer: (await import("node:https")).createServer, serverOptions: { ...tls } };
+  return {};
+}
