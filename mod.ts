@@ -21,6 +21,7 @@ export * from "./src/errors.ts";
 export * from "./src/clock.ts";
 export * from "./src/sse.ts";
 export type * from "./src/types.ts";
+export type * from "./src/report.ts";
 export type { FetchHandler } from "./src/fetch.ts";
 export type { ReadinessCheckOptions } from "./src/health.ts";
 export type { TrackWebSocketOptions, WebSocketLike } from "./src/websockets.ts";

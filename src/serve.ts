@@ -1,4 +1,5 @@
-import { createShutdown, type Shutdown } from "./shutdown.ts";
+import { createShutdown } from "./shutdown.ts";
+import type { Shutdown } from "./types.ts";
 import type { FetchHandler } from "./fetch.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";

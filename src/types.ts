@@ -1,4 +1,9 @@
-import type { Clock } from "./clock.ts";
+import type { FetchHandler } from "./fetch.ts";
+import type { ReadinessCheckOptions } from "./health.ts";
+import type { InFlightCounts, ShutdownReport } from "./report.ts";
+import type { AttachableServer } from "./runtimes/attach.ts";
+import type { CleanupOptions } from "./shutdown.ts";
+import type { TrackWebSocketOptions, WebSocketLike } from "./websockets.ts";
 
 /**
  * The lifecycle's phases, entered once each, in this order.
@@ -39,216 +44,69 @@ export interface Logger {
 }
 
 /**
- * Options of `createShutdown()`. Every duration is in milliseconds.
+ * A graceful shutdown: its state, its signals, and the means to register work and cleanup with it.
  *
- * @example Options for a container
+ * @example Observing a shutdown
  * ```ts
- * import { createShutdown, type ShutdownOptions } from "@graceful/drain";
+ * import { createShutdown, type Shutdown } from "@graceful/drain";
  *
- * // Inside `docker stop`'s 10 s, with 3 s for hooks, readiness failing for 1 s before the drain.
- * const options: ShutdownOptions = { timeout: 9000, cleanupTimeout: 3000, delay: 1000, signals: false };
- * const shutdown = createShutdown({ ...options, logger: false });
- * console.log(shutdown.phase); // "running"
+ * const shutdown: Shutdown = createShutdown({ signals: false, logger: false });
+ * shutdown.signal.addEventListener("abort", () => console.log("wrapping up"), { once: true });
+ * await shutdown.trigger("deploy");
+ * console.log(shutdown.phase); // "stopped"
  * ```
  */
-export interface ShutdownOptions {
+export interface Shutdown extends AsyncDisposable {
+  /** The current phase: `running`, `unready`, `draining`, `cleanup` or `stopped`. */
+  readonly phase: Phase;
+  /** Aborts when the shutdown starts: "wrap up". Its reason is a `ShutdownError`. */
+  readonly signal: AbortSignal;
+  /** Aborts when the drain is over (deadline passed, or nothing left in flight): "stop now". */
+  readonly deadline: AbortSignal;
+  /** What is in flight now. */
+  readonly inFlight: InFlightCounts;
+  /** Resolves once, with the report, when stopped. Never rejects. */
+  readonly done: Promise<ShutdownReport>;
+  /** Starts the shutdown by hand (idempotent); returns `done`. */
+  trigger(reason?: unknown): Promise<ShutdownReport>;
+  /** Registers a cleanup hook; hooks run last registered first. Returns the function that unregisters it. */
+  onCleanup(hook: (signal: AbortSignal) => unknown, options?: CleanupOptions): () => void;
+  /** Disposes `resource` (AsyncDisposable or Disposable) in cleanup, like a hook; returns it. */
+  use<T extends AsyncDisposable | Disposable>(resource: T, options?: CleanupOptions): T;
+  /** Background work that the drain waits for; a rejection is logged and reported, never thrown. */
+  waitUntil(promise: PromiseLike<unknown>, options?: { name?: string }): void;
   /**
-   * One deadline for the whole shutdown, counted from the trigger: delay, drain and cleanup together. At
-   * `timeout` the process exits whatever is still running.
-   * @default {8000} (25000 where `KUBERNETES_SERVICE_HOST` is set)
+   * Counts a WebSocket until it closes: 1001 "Going Away" when draining starts (or at the deadline, with
+   * `closeAt: "deadline"`), after `beforeClose`; terminated at the deadline. Returns the untrack function,
+   * for sockets without a close event of their own (Bun's `ServerWebSocket`: call it in `close`).
+   *
+   * @throws {TypeError} Not WebSocket-like, or an option of the wrong type.
+   * @throws {RangeError} `closeAt` neither `"drain"` nor `"deadline"`.
+   *
+   * @example Tracking a Deno server WebSocket, with a last message before the close frame
+   * ```ts ignore
+   * // ignore: needs a WebSocket client and a real signal.
+   * import { createShutdown } from "@graceful/drain";
+   *
+   * const shutdown = createShutdown();
+   * Deno.serve(shutdown.wrap((request) => {
+   *   const { socket, response } = Deno.upgradeWebSocket(request);
+   *   shutdown.trackWebSocket(socket, {
+   *     beforeClose: (ws) => ws.send(JSON.stringify({ type: "reconnect", after: 1000 })),
+   *   });
+   *   return response;
+   * }));
+   * ```
    */
-  timeout?: number;
-  /**
-   * How long to keep serving after the trigger while readiness answers 503, so that load balancers stop
-   * sending new connections before the listener closes.
-   * @default {0} (5000 where `KUBERNETES_SERVICE_HOST` is set)
-   */
-  delay?: number;
-  /**
-   * Time kept for cleanup hooks at the end of `timeout`: the drain ends at `timeout - cleanupTimeout`. Clamped
-   * to half of `timeout`; 0 when no hook or resource is registered at the trigger.
-   * @default {2000}
-   */
-  cleanupTimeout?: number;
-  /**
-   * OS signals that start the shutdown, or `false` for manual use only (`trigger()`).
-   * @default {["SIGINT", "SIGTERM"]} (`["SIGINT", "SIGBREAK"]` on Windows; `false` where the runtime has none)
-   */
-  signals?: readonly string[] | false;
-  /**
-   * Exit the process when stopped, with code 0 (all finished), 1 (something cut or failed, or an uncaught
-   * error) or 128 + n (a second signal n).
-   * @default {true when signals are on}
-   */
-  exit?: boolean;
-  /**
-   * Where progress and the report go; `false` silences.
-   * @default {console}
-   */
-  logger?: Logger | false;
-  /**
-   * The `Retry-After` of refused requests, rounded up to whole seconds.
-   * @default {1000}
-   */
-  retryAfter?: number;
-  /**
-   * Start the shutdown (exit code 1) on an uncaught exception or unhandled rejection.
-   * @default {false}
-   */
-  handleErrors?: boolean;
-  /**
-   * The time source; tests inject a fake one.
-   * @default {systemClock}
-   */
-  clock?: Clock;
-}
-
-/**
- * Options of `shutdown.onCleanup()`.
- *
- * @example A named hook with its own timeout
- * ```ts
- * import { createShutdown } from "@graceful/drain";
- *
- * const shutdown = createShutdown({ signals: false, logger: false });
- * shutdown.onCleanup(() => console.log("flushing logs"), { name: "logs", timeout: 500 });
- * const report = await shutdown.trigger();
- * console.log(report.hooks[0].name); // "logs"
- * ```
- */
-export interface CleanupOptions {
-  /** Shown in logs and the report. @default {the function's name, or "cleanup #n"} */
-  name?: string;
-  /** The most this hook may take; it never gets more than what is left of the overall `timeout`. */
-  timeout?: number;
-}
-
-/**
- * How one cleanup hook went, as listed in the report.
- *
- * @example Finding the hooks that failed
- * ```ts
- * import { createShutdown, type HookResult } from "@graceful/drain";
- *
- * const shutdown = createShutdown({ signals: false, logger: false });
- * shutdown.onCleanup(() => {
- *   throw new Error("already closed");
- * }, { name: "db" });
- * const report = await shutdown.trigger();
- * const failed = report.hooks.filter((hook: HookResult) => hook.outcome !== "ok");
- * console.log(failed.map((hook) => `${hook.name}: ${hook.error}`)); // [ "db: already closed" ]
- * ```
- */
-export interface HookResult {
-  /** The hook's name. */
-  name: string;
-  /** `ok`, `failed` (threw or rejected), `timeout`, or `skipped` (no time left, or a second signal). */
-  outcome: "ok" | "failed" | "timeout" | "skipped";
-  /** Milliseconds it ran. */
-  duration: number;
-  /** The error's message, for `failed`. */
-  error?: string;
-}
-
-/**
- * What a shutdown did, resolved by `shutdown.done`.
- *
- * @example Reading the report
- * ```ts
- * import { createShutdown, type ShutdownReport } from "@graceful/drain";
- *
- * const shutdown = createShutdown({ signals: false, logger: false });
- * const report: ShutdownReport = await shutdown.trigger("deploy");
- * console.log(report.trigger, report.exitCode, report.cut.requests); // "manual" 0 0
- * ```
- */
-export interface ShutdownReport {
-  /** What started it: a signal name, `"manual"`, `"error"` or `"dispose"`. */
-  trigger: string;
-  /** The reason given to `trigger()`, or the uncaught error. */
-  reason: unknown;
-  /** Milliseconds after the trigger at which each phase began. */
-  phases: { unready?: number; draining: number; cleanup: number; stopped: number };
-  /** Milliseconds from the trigger to stopped. */
-  duration: number;
-  /** Work in flight that finished after the trigger; a request counts once, under `requests`, even if streamed. */
-  finished: InFlightCounts;
-  /** Requests and WebSocket upgrades refused with 503 while draining, before any handler ran. */
-  refused: number;
-  /** Work still in flight when the drain ended, by kind; `cutItems` lists each. */
-  cut: InFlightCounts;
-  /**
-   * WebSockets tracked by `trackWebSocket()` that closed during the shutdown with a close handshake (after
-   * the 1001, or closed by the client or the application), and those terminated at the deadline.
-   */
-  webSockets: { closed: number; terminated: number };
-  /** Each piece of work cut, with its age. */
-  cutItems: CutItem[];
-  /** `waitUntil()` tasks that rejected. */
-  failedTasks: number;
-  /** Each cleanup hook, in the order run. */
-  hooks: HookResult[];
-  /** Whether connections were force-closed (deadline or second signal). */
-  forced: boolean;
-  /** The exit code: 0, 1, or 128 + n after a second signal n. */
-  exitCode: number;
-}
-
-/**
- * What the drain waits for, by kind.
- *
- * @example Logging what the drain waits for
- * ```ts
- * import { createShutdown } from "@graceful/drain";
- *
- * const shutdown = createShutdown({ signals: false, logger: false });
- * const { requests, streams, webSockets, tasks } = shutdown.inFlight;
- * console.log(requests + streams + webSockets + tasks); // 0
- * ```
- */
-export interface InFlightCounts {
-  /** Requests whose handler has not produced a response yet. */
-  requests: number;
-  /** Responses returned by their handler whose body is still being sent (streams, SSE, large bodies). */
-  streams: number;
-  /** Open WebSockets registered with `trackWebSocket()`. */
-  webSockets: number;
-  /** Background work registered with `waitUntil()`. */
-  tasks: number;
-}
-
-/**
- * The kinds of work counted in flight.
- *
- * @example Summing the work in flight
- * ```ts
- * import { createShutdown, type InFlightKind } from "@graceful/drain";
- *
- * const shutdown = createShutdown({ signals: false, logger: false });
- * const kinds: InFlightKind[] = ["requests", "streams", "webSockets", "tasks"];
- * console.log(kinds.reduce((sum, kind) => sum + shutdown.inFlight[kind], 0)); // 0
- * ```
- */
-export type InFlightKind = keyof InFlightCounts;
-
-/**
- * Something the drain could not finish before the deadline, as listed in the report.
- *
- * @example Listing what was cut
- * ```ts
- * import { createShutdown, type CutItem } from "@graceful/drain";
- *
- * const shutdown = createShutdown({ signals: false, exit: false, logger: false });
- * const report = await shutdown.trigger();
- * const cut = report.cutItems.map((item: CutItem) => `${item.kind} ${item.label} after ${item.age} ms`);
- * console.log(cut); // []
- * ```
- */
-export interface CutItem {
-  /** What kind of work it was. */
-  kind: InFlightKind;
-  /** `GET /path` for requests and streams, the task's or socket's name otherwise. */
-  label: string;
-  /** Milliseconds between its start and the moment it was cut. */
-  age: number;
+  trackWebSocket<W extends WebSocketLike>(webSocket: W, options?: TrackWebSocketOptions<W>): () => void;
+  /** Wraps a fetch handler: gating, counting, `Connection: close` while shutting down. */
+  wrap<H extends FetchHandler>(handler: H): H;
+  /** Owns the stop of a Deno `HttpServer`, a Bun `Server` or a `node:http(s)`/`http2` server; returns it. */
+  attach<S extends AttachableServer>(server: S): S;
+  /** Readiness: 200 while running and every check passes, 503 otherwise. */
+  readiness(request?: Request): Promise<Response>;
+  /** Liveness: 200 until stopped. */
+  liveness(request?: Request): Response;
+  /** Registers a readiness check (a database ping, say), bounded by its timeout; returns the unregister function. */
+  addReadinessCheck(check: (signal: AbortSignal) => unknown, options?: ReadinessCheckOptions): () => void;
 }

@@ -1,27 +1,5 @@
 import { checkOptionKeys, describe } from "../_lifecycle/validate.ts";
-
-/**
- * Options of `drainSSE()` and `drainSSEStream()`.
- *
- * @example A final event named "reconnect", and a five-second reconnection delay
- * ```ts
- * import type { DrainSSEOptions } from "@graceful/drain";
- *
- * const options: DrainSSEOptions = { event: "reconnect", retry: 5000, data: '{"reason":"deploy"}' };
- * ```
- */
-export interface DrainSSEOptions {
-  /** The final event's name. @default {"shutdown"} */
-  event?: string;
-  /**
-   * The `retry:` hint sent with the final event: how many milliseconds an `EventSource` waits before it
-   * reconnects (to another instance, behind a load balancer).
-   * @default {1000}
-   */
-  retry?: number;
-  /** The final event's data; an event without data is never dispatched by `EventSource`. @default {"shutting down"} */
-  data?: string;
-}
+import type { DrainSSEOptions } from "../sse.ts";
 
 const KNOWN = new Set(["event", "retry", "data"]);
 

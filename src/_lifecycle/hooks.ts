@@ -1,6 +1,8 @@
 import { messageOf, runBounded } from "./bounded.ts";
 import type { Clock } from "../clock.ts";
-import type { HookResult, Logger } from "../types.ts";
+import { formatMs } from "./report.ts";
+import type { HookResult } from "../report.ts";
+import type { Logger } from "../types.ts";
 
 /** @internal A registered cleanup step: an onCleanup() hook or a use()d resource. */
 export interface Hook {
@@ -64,6 +66,12 @@ export class CleanupHooks {
    * false when `stillRunning()` turned false meanwhile (a second signal or the overall timeout ended it).
    */
   async run(stopAt: number, clock: Clock, logger: Logger, stillRunning: () => boolean): Promise<boolean> {
+    const remaining = stopAt - clock.now();
+    logger.info(`cleanup: ${this.size} hook(s), ${formatMs(remaining)} left`, {
+      phase: "cleanup",
+      hooks: this.size,
+      remaining,
+    });
     for (const hook of this.#hooks.slice().reverse()) {
       if (!stillRunning()) return false;
       const budget = Math.min(hook.timeout ?? Infinity, stopAt - clock.now());

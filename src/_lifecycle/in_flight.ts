@@ -1,5 +1,5 @@
 import { targetOf } from "../_http/url.ts";
-import type { CutItem, InFlightCounts, InFlightKind } from "../types.ts";
+import type { CutItem, InFlightCounts, InFlightKind } from "../report.ts";
 
 export type { CutItem, InFlightCounts, InFlightKind };
 

@@ -1,19 +1,19 @@
 import { ShutdownError } from "../errors.ts";
 import { Gate } from "../_http/gate.ts";
 import type { RuntimeAdapter, ServerDrainer, ShutdownEvents } from "../runtimes/_adapter.ts";
-import type { Phase, ShutdownReport } from "../types.ts";
+import type { ShutdownReport } from "../report.ts";
+import type { Phase } from "../types.ts";
 import { CleanupHooks, type Hook } from "./hooks.ts";
-import { type CutItem, InFlight } from "./in_flight.ts";
+import { InFlight } from "./in_flight.ts";
+import { Drain } from "./drain.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { ProgressLog } from "./progress.ts";
-import { buildReport, formatMs, logReport } from "./report.ts";
-import { safely, Servers } from "./servers.ts";
+import { buildReport, logReport, type StopFacts } from "./report.ts";
+import { Emitter } from "./events.ts";
+import { Tasks } from "./tasks.ts";
 import { Timers } from "./timers.ts";
 
-/**
- * @internal The lifecycle's hidden state: phases, deadline, hooks and servers. `createShutdown()` exposes it
- * through a plain object; the HTTP parts reach it through its gate, read-only state and events.
- */
+/** @internal Phases, deadline, hooks and servers, behind `createShutdown()`'s plain object and the gate. */
 export class Lifecycle implements ShutdownEvents {
   readonly options: ResolvedOptions;
   readonly inFlight: InFlight = new InFlight();
@@ -21,42 +21,37 @@ export class Lifecycle implements ShutdownEvents {
   readonly done: Promise<ShutdownReport>;
   readonly #runtime: RuntimeAdapter;
   readonly #signalController = new AbortController();
-  readonly #deadlineController = new AbortController();
-  readonly #onStart = new Set<() => void>();
-  readonly #onDrain = new Set<() => void>();
-  readonly #onForce = new Set<() => void>();
+  readonly #started = new Emitter();
+  readonly #tasks: Tasks;
   readonly #hooks = new CleanupHooks();
-  readonly #servers = new Servers((what, error) => this.#logError(what, error));
   readonly #timers: Timers;
+  readonly #drain: Drain;
   readonly #progress: ProgressLog;
   #resolveDone!: (report: ShutdownReport) => void;
-  #removeListeners: Array<() => void> = [];
+  #removeListeners: Array<() => void>;
   #phase: Phase = "running";
   #phaseTimes: Partial<Record<Phase, number>> = {};
-  #trigger = "";
-  #reason: unknown;
+  /** How the shutdown began and ended, for the report. */
+  #facts: Pick<StopFacts, "trigger" | "reason" | "uncaught" | "secondSignal"> = {
+    trigger: "",
+    uncaught: false,
+  };
   #startedAt = 0;
-  #drainStartedAt = 0;
   #drainEndsAt = 0;
   #stopAt = 0;
-  #cut: CutItem[] = [];
-  #forced = false;
-  #failedTasks = 0;
-  #uncaught = false;
-  #secondSignal: string | undefined;
 
   constructor(options: ResolvedOptions, runtime: RuntimeAdapter) {
     this.options = options;
     this.#runtime = runtime;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     this.#timers = new Timers(options.clock);
+    this.#drain = new Drain(this, this.#timers, (what, error) => this.#logError(what, error));
+    this.#tasks = new Tasks(this.inFlight, options, () => this.#phase !== "running");
     this.#progress = new ProgressLog(this, options.clock, options.logger);
-    if (options.signals.length > 0) {
-      this.#removeListeners.push(runtime.listenSignals(options.signals, (name) => this.#onSignal(name)));
-    }
-    if (options.handleErrors) {
-      this.#removeListeners.push(runtime.listenErrors((error) => this.#onUncaught(error)));
-    }
+    this.#removeListeners = [
+      runtime.listenSignals(options.signals, (name) => this.#onSignal(name)),
+      options.handleErrors ? runtime.listenErrors((error) => this.#onUncaught(error)) : () => {},
+    ];
   }
 
   get phase(): Phase {
@@ -70,7 +65,12 @@ export class Lifecycle implements ShutdownEvents {
 
   /** Aborts when the drain is over. */
   get deadline(): AbortSignal {
-    return this.#deadlineController.signal;
+    return this.#drain.deadline;
+  }
+
+  /** The reason given to `trigger()`, or the uncaught error. */
+  get reason(): unknown {
+    return this.#facts.reason;
   }
 
   /** Milliseconds until the drain ends (before the trigger: the whole drain budget). */
@@ -80,24 +80,15 @@ export class Lifecycle implements ShutdownEvents {
       : Math.max(0, this.#drainEndsAt - this.options.clock.now());
   }
 
-  onStart(callback: () => void): () => void {
-    return subscribe(this.#onStart, callback);
-  }
-
-  onDrain(callback: () => void): () => void {
-    return subscribe(this.#onDrain, callback);
-  }
-
+  onStart = (callback: () => void): () => void => this.#started.on(callback);
+  onDrain = (callback: () => void): () => void => this.#drain.onDrain(callback);
   /** The drain was cut at the deadline (or by a second signal): terminate what is left. */
-  onForce(callback: () => void): () => void {
-    return subscribe(this.#onForce, callback);
-  }
+  onForce = (callback: () => void): () => void => this.#drain.onForce(callback);
 
   trigger(trigger: string, reason?: unknown): Promise<ShutdownReport> {
     if (this.#phase !== "running") return this.done;
-    const { clock, timeout, delay, logger } = this.options;
-    this.#trigger = trigger;
-    this.#reason = reason;
+    const { clock, timeout, delay } = this.options;
+    Object.assign(this.#facts, { trigger, reason });
     this.#startedAt = clock.now();
     this.#stopAt = this.#startedAt + timeout;
     const drainBudget = this.#drainBudget();
@@ -105,52 +96,24 @@ export class Lifecycle implements ShutdownEvents {
     this.inFlight.startCountingFinished();
     this.#signalController.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
     this.inFlight.abortRequestSignals("signal", this.signal.reason);
-    this.#emit("start", this.#onStart);
+    this.#started.emit((error) => this.#logError("start", error));
     this.#timers.after(drainBudget, () => this.#endDrain(false));
     this.#timers.after(timeout, () => this.#finish());
-    logger.info(
-      `shutdown started (${trigger}): delay ${delay} ms, drain up to ${drainBudget} ms, timeout ${timeout} ms`,
-      { phase: this.#phase, trigger, delay, drainBudget, timeout, inFlight: this.inFlight.counts() },
-    );
-    if (delay > 0 && drainBudget > 0) {
+    const unready = delay > 0 && drainBudget > 0;
+    this.#progress.logStart({ trigger, delay, drainBudget, timeout, unready });
+    if (!unready) this.#startDrain();
+    else {
       this.#enter("unready");
-      logger.info(`unready: readiness answers 503, still serving for ${delay} ms`, {
-        phase: "unready",
-        delay,
-      });
       this.#timers.after(Math.min(delay, drainBudget), () => this.#startDrain());
-      this.#progress.restart();
-    } else {
-      this.#startDrain();
     }
     return this.done;
   }
 
-  addHook(hook: Hook): () => void {
-    return this.#hooks.add(hook);
-  }
-
-  addDrainer(drainer: ServerDrainer): void {
-    this.#servers.add(drainer, this.#phase);
-  }
-
-  waitUntil(promise: PromiseLike<unknown>, name: string): void {
-    const onError = (error: unknown) => this.#logError(`task "${name}"`, error);
-    if (this.#phase === "stopped") {
-      // Nothing waits any more; still observe the rejection so that it is logged, not unhandled.
-      this.options.logger.warn(`task "${name}" registered after the shutdown stopped: not awaited`, {
-        task: name,
-      });
-      Promise.resolve(promise).catch(onError);
-      return;
-    }
-    const entry = this.inFlight.add("tasks", name, this.options.clock.now());
-    Promise.resolve(promise).then(() => this.inFlight.delete(entry), (error) => {
-      if (this.#phase !== "running") this.#failedTasks++;
-      onError(error);
-      this.inFlight.delete(entry);
-    });
-  }
+  addHook = (hook: Hook): () => void => this.#hooks.add(hook);
+  addDrainer = (drainer: ServerDrainer): void => this.#drain.addServer(drainer);
+  /** Background work the drain waits for (not once stopped: then only its rejection is logged). */
+  waitUntil = (promise: PromiseLike<unknown>, name: string): void =>
+    this.#tasks.add(promise, name, this.#phase !== "stopped");
 
   #drainBudget(): number {
     const { timeout, cleanupTimeout } = this.options;
@@ -160,14 +123,14 @@ export class Lifecycle implements ShutdownEvents {
   #onSignal(name: string): void {
     if (this.#phase === "running") return void this.trigger(name);
     if (this.#phase === "stopped") return;
-    this.#secondSignal = name;
+    this.#facts.secondSignal = name;
     this.options.logger.warn(`${name} again: stopping at once`, { phase: this.#phase, signal: name });
-    if (this.#phase === "unready" || this.#phase === "draining") this.#cutAndForce();
+    if (this.#phase === "unready" || this.#phase === "draining") this.#drain.cutAndForce();
     this.#finish();
   }
 
   #onUncaught(error: unknown): void {
-    this.#uncaught = true;
+    this.#facts.uncaught = true;
     this.options.logger.error(`uncaught error: ${(error as Error)?.message ?? error}`, { error });
     void this.trigger("error", error);
   }
@@ -175,10 +138,8 @@ export class Lifecycle implements ShutdownEvents {
   #startDrain(): void {
     if (this.#phase !== "running" && this.#phase !== "unready") return;
     this.#enter("draining");
-    this.#drainStartedAt = this.options.clock.now();
     this.#progress.logNow();
-    this.#servers.drain();
-    this.#emit("drain", this.#onDrain);
+    this.#drain.start();
     this.inFlight.whenIdle(() => this.#endDrain(true));
   }
 
@@ -186,80 +147,44 @@ export class Lifecycle implements ShutdownEvents {
   #endDrain(idle: boolean): void {
     if (this.#phase === "unready") this.#startDrain();
     if (this.#phase !== "draining") return;
-    if (!idle) {
-      this.#cutAndForce();
-      return void this.#cleanup();
-    }
-    const closeServers = () => {
-      if (this.#phase === "draining") void this.#servers.close().then(() => this.#cleanup());
-    };
-    if (!this.#servers.hasConnections(this.gate.mayHaveIdleConnections)) return closeServers();
-    const closeWhenQuiet = () => {
-      const left = this.gate.idleGraceLeft(this.#drainStartedAt);
-      if (left > 0) this.#timers.after(left, closeWhenQuiet);
-      else closeServers();
-    };
-    closeWhenQuiet();
-  }
-
-  #cutAndForce(): void {
-    // The shutdown's and each request's deadline signal first: the requests' live on their entries, which
-    // the cut forgets. Nothing in flight can end in between: its end comes by an event or a promise.
-    this.#abortDeadline("drain deadline passed");
-    const cut = this.inFlight.cutAll(this.options.clock.now());
-    this.#cut.push(...cut);
-    this.#forced = true;
-    if (cut.length > 0) {
-      this.options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase: this.#phase, cut });
-    }
-    // WebSockets first: their close frame (and last message) must go out before the servers' force
-    // destroys the sockets under them.
-    this.#emit("force", this.#onForce);
-    this.#servers.force();
+    if (idle) return this.#drain.closeServers(() => void this.#cleanup());
+    this.#drain.cutAndForce();
+    void this.#cleanup();
   }
 
   async #cleanup(): Promise<void> {
     if (this.#phase !== "draining") return;
-    this.#abortDeadline("drain over");
+    this.#drain.abortDeadline("drain over");
     this.#enter("cleanup");
     const { clock, logger } = this.options;
-    const remaining = this.#stopAt - clock.now();
-    logger.info(`cleanup: ${this.#hooks.size} hook(s), ${formatMs(remaining)} left`, {
-      phase: "cleanup",
-      hooks: this.#hooks.size,
-      remaining,
-    });
     if (await this.#hooks.run(this.#stopAt, clock, logger, () => this.phase === "cleanup")) this.#finish();
   }
 
   #finish(): void {
     if (this.#phase === "stopped" || this.#phase === "running") return;
     const { clock, logger, exit } = this.options;
-    if (this.#phase === "unready" || this.#phase === "draining") this.#cutAndForce();
-    else this.#cut.push(...this.inFlight.cutAll(clock.now())); // work started during cleanup and not done
-    this.#hooks.recordUnrun(clock.now(), this.#secondSignal !== undefined);
+    if (this.#phase === "unready" || this.#phase === "draining") this.#drain.cutAndForce();
+    else this.#drain.cut.push(...this.inFlight.cutAll(clock.now())); // work started during cleanup and not done
+    this.#hooks.recordUnrun(clock.now(), this.#facts.secondSignal !== undefined);
     this.#enter("stopped");
     this.#timers.clear();
     this.#progress.stop();
     for (const remove of this.#removeListeners.splice(0)) remove();
     const report = buildReport({
-      trigger: this.#trigger,
-      reason: this.#reason,
+      ...this.#facts,
       phaseTimes: this.#phaseTimes,
       finished: this.inFlight.finished(),
       refused: this.gate.refused,
-      cutItems: this.#cut,
-      failedTasks: this.#failedTasks,
+      cutItems: this.#drain.cut,
+      failedTasks: this.#tasks.failed,
       hooks: this.#hooks.results,
-      forced: this.#forced,
-      uncaught: this.#uncaught,
-      secondSignal: this.#secondSignal,
+      forced: this.#drain.forced,
     });
     logReport(logger, report);
     this.#resolveDone(report);
     if (!exit) return;
     // A second signal means "now"; otherwise let code awaiting `done` run its continuation first.
-    if (this.#secondSignal) this.#runtime.exit(report.exitCode);
+    if (this.#facts.secondSignal) this.#runtime.exit(report.exitCode);
     else setTimeout(() => this.#runtime.exit(report.exitCode), 0);
   }
 
@@ -268,23 +193,7 @@ export class Lifecycle implements ShutdownEvents {
     this.#phaseTimes[phase] = Math.round(this.options.clock.now() - this.#startedAt);
   }
 
-  #abortDeadline(why: string): void {
-    if (this.deadline.aborted) return;
-    this.#deadlineController.abort(new ShutdownError(why, { cause: this.#reason }));
-    this.inFlight.abortRequestSignals("deadline", this.deadline.reason);
-  }
-
-  #emit(what: string, callbacks: Set<() => void>): void {
-    for (const callback of callbacks) safely(callback, (error) => this.#logError(what, error));
-  }
-
   #logError(what: string, error: unknown): void {
     this.options.logger.error(`${what} failed: ${(error as Error)?.message ?? error}`, { error });
   }
-}
-
-function subscribe(callbacks: Set<() => void>, callback: () => void): () => void {
-  const entry = () => callback(); // its own identity: subscribing the same function twice calls it twice
-  callbacks.add(entry);
-  return () => callbacks.delete(entry);
 }

@@ -2,7 +2,8 @@ import { type Clock, systemClock } from "../clock.ts";
 import { runtimeAdapter } from "../runtimes/_select.ts";
 import { SIGNAL_NUMBERS } from "./signal_numbers.ts";
 import { checkBoolean, checkDuration, checkOptionKeys, describe, invalid } from "./validate.ts";
-import type { Logger, ShutdownOptions } from "../types.ts";
+import type { Logger } from "../types.ts";
+import type { ShutdownOptions } from "../shutdown.ts";
 
 /** @internal Options after validation, with every default filled in. */
 export interface ResolvedOptions {

@@ -28,6 +28,23 @@ export class ProgressLog {
     this.#logger = logger;
   }
 
+  /** The trigger's lines: what the shutdown will do, and the unready phase when there is a delay. */
+  logStart(
+    facts: { trigger: string; delay: number; drainBudget: number; timeout: number; unready: boolean },
+  ): void {
+    const { trigger, delay, drainBudget, timeout, unready } = facts;
+    this.#logger.info(
+      `shutdown started (${trigger}): delay ${delay} ms, drain up to ${drainBudget} ms, timeout ${timeout} ms`,
+      { phase: "running", trigger, delay, drainBudget, timeout, inFlight: this.#source.inFlight.counts() },
+    );
+    if (!unready) return;
+    this.#logger.info(`unready: readiness answers 503, still serving for ${delay} ms`, {
+      phase: "unready",
+      delay,
+    });
+    this.restart();
+  }
+
   /** Writes a line now and restarts the chain. */
   logNow(): void {
     this.#log();

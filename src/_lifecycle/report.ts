@@ -1,6 +1,7 @@
 import type { CutItem, InFlightCounts } from "./in_flight.ts";
 import { SIGNAL_NUMBERS } from "./signal_numbers.ts";
-import type { HookResult, Logger, Phase, ShutdownReport } from "../types.ts";
+import type { HookResult, ShutdownReport } from "../report.ts";
+import type { Logger, Phase } from "../types.ts";
 
 const NOUNS: Record<keyof InFlightCounts, [string, string]> = {
   requests: ["request", "requests"],
@@ -46,7 +47,7 @@ export function formatMs(ms: number): string {
 /** @internal What the lifecycle knows when it stops, from which the report is built. */
 export interface StopFacts {
   trigger: string;
-  reason: unknown;
+  reason?: unknown;
   /** Each phase's start, in ms after the trigger. */
   phaseTimes: Partial<Record<Phase, number>>;
   finished: InFlightCounts;
@@ -56,7 +57,7 @@ export interface StopFacts {
   hooks: HookResult[];
   forced: boolean;
   uncaught: boolean;
-  secondSignal: string | undefined;
+  secondSignal?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe } from "../_lifecycle/validate.ts";
-import { type DrainSSEOptions, finalEvent, resolveSSEOptions } from "../_http/sse_events.ts";
+import { finalEvent, resolveSSEOptions } from "../_http/sse_events.ts";
+import type { DrainSSEOptions } from "../sse.ts";
 
 /**
  * The part of Hono's `SSEStreamingApi` (what `streamSSE` passes to its callback) that `drainSSE` uses.

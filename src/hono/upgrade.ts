@@ -1,6 +1,6 @@
 import { lifecycleOf } from "../_lifecycle/registry.ts";
 import { checkOptions, type TrackWebSocketOptions, type WebSocketLike } from "../websockets.ts";
-import type { Shutdown } from "../shutdown.ts";
+import type { Shutdown } from "../types.ts";
 
 /**
  * The part of Hono's `WSContext` (the `ws` its events get) that `beforeClose` may use.

@@ -1,0 +1,185 @@
+import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
+import { lifecycleOf } from "../_lifecycle/registry.ts";
+import { requestSignal } from "../_http/request_signals.ts";
+import type { InFlightEntry } from "../_lifecycle/in_flight.ts";
+import type { Shutdown } from "../types.ts";
+
+/**
+ * What `c.var.shutdown` holds for one request. Both signals are built on first read only.
+ *
+ * @example Passing the request's signal on
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulEnv, type RequestShutdown } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const app = new Hono<GracefulEnv>().use(graceful(shutdown));
+ * app.get("/", (c) => {
+ *   const { signal, deadline }: RequestShutdown = c.var.shutdown;
+ *   return c.text(`${signal.aborted} ${deadline.aborted}`);
+ * });
+ * console.log(await (await app.request("/")).text()); // "false false"
+ * ```
+ */
+export interface RequestShutdown {
+  /** Aborts when the client went away or the shutdown started: "wrap up". */
+  readonly signal: AbortSignal;
+  /** Aborts when the client went away or the drain time is over: "stop now". */
+  readonly deadline: AbortSignal;
+}
+
+/**
+ * The variables `graceful()` sets.
+ *
+ * @example Combining with your own variables
+ * ```ts
+ * import { Hono } from "hono";
+ * import type { GracefulVariables } from "@graceful/drain/hono";
+ *
+ * type Env = { Variables: GracefulVariables & { user: string } };
+ * const app = new Hono<Env>();
+ * app.get("/", (c) => c.text(c.var.user));
+ * ```
+ */
+export interface GracefulVariables {
+  /** This request's view of the shutdown. */
+  shutdown: RequestShutdown;
+}
+
+/**
+ * The Hono Env type that makes `c.var.shutdown` typed: `new Hono<GracefulEnv>()`, or intersect it with your
+ * own Env.
+ *
+ * @example Typing c.var.shutdown
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const app = new Hono<GracefulEnv>();
+ * app.use(graceful(shutdown));
+ * app.get("/", (c) => c.text(c.var.shutdown.signal.aborted ? "wrapping up" : "working"));
+ * ```
+ */
+export interface GracefulEnv {
+  /** See {@linkcode GracefulVariables}. */
+  Variables: GracefulVariables;
+}
+
+/**
+ * The part of Hono's Context this middleware uses. Structural, so that it works with `npm:hono` and
+ * `jsr:@hono/hono` alike without importing either.
+ *
+ * @example Hono's Context conforms
+ * ```ts
+ * import { Hono } from "hono";
+ * import type { GracefulContext } from "@graceful/drain/hono";
+ *
+ * new Hono().use((c, next) => {
+ *   const context: GracefulContext = c;
+ *   void context;
+ *   return next();
+ * });
+ * ```
+ */
+export interface GracefulContext {
+  /** Hono's request wrapper. */
+  req: { raw: Request };
+  /** The response, readable after `next()`. */
+  res: Response;
+  /** What the runtime passed beside the request (Deno's info, Bun's server, Node's bindings). */
+  env: unknown;
+  /** Sets a variable. */
+  set(key: "shutdown", value: RequestShutdown): void;
+}
+
+/**
+ * The middleware `graceful()` returns, assignable to Hono's `MiddlewareHandler`.
+ *
+ * @example Registering the middleware first
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulMiddleware } from "@graceful/drain/hono";
+ *
+ * const middleware: GracefulMiddleware = graceful(createShutdown({ signals: false, logger: false }));
+ * const app = new Hono().use(middleware).get("/", (c) => c.text("ok"));
+ * console.log((await app.request("/")).status); // 200
+ * ```
+ */
+export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>) => Promise<Response | void>;
+
+/**
+ * Hono middleware with the behaviour of `shutdown.wrap()`: requests count until their response (and
+ * streamed body) has been sent; while `unready` responses carry `Connection: close`; from `draining` on new
+ * requests get a 503 before any handler runs. Sets `c.var.shutdown` (see {@linkcode RequestShutdown}).
+ *
+ * @param shutdown The shutdown from `createShutdown()`.
+ * @returns The middleware; register it first, with `app.use(graceful(shutdown))`.
+ *
+ * @example Wrapping up a long job when the shutdown starts
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createShutdown } from "@graceful/drain";
+ * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
+ *
+ * const shutdown = createShutdown({ signals: false, logger: false });
+ * const app = new Hono<GracefulEnv>();
+ * app.use(graceful(shutdown));
+ * app.get("/", (c) => c.text(c.var.shutdown.signal.aborted ? "wrapping up" : "working"));
+ * const response = await app.request("/");
+ * console.log(await response.text()); // "working"
+ * ```
+ */
+export function graceful(shutdown: Shutdown): GracefulMiddleware {
+  const lifecycle = lifecycleOf(shutdown);
+  const { gate } = lifecycle;
+  gate.install();
+  return async function graceful(c, next) {
+    const request = c.req.raw;
+    const admitted = gate.admitting;
+    if (admitted?.label === request) {
+      // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
+      // middleware runs inside of when it is registered first: only expose the signals.
+      c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted, request));
+      return next();
+    }
+    const entry = gate.admit(request, c.env);
+    if (entry instanceof Response) return entry;
+    c.set("shutdown", new LazyRequestShutdown(lifecycle, entry, request));
+    try {
+      await next();
+    } catch (error) {
+      gate.abandon(entry);
+      throw error;
+    }
+    // Hono's `await next()` returns before a streamed body ends: release() counts the body, not the handler.
+    const response = gate.release(entry, c.res, c.env) as Response;
+    if (response !== c.res) c.res = response;
+  };
+}
+
+/** Builds the request's combined signals on first read: most handlers never look at them. */
+class LazyRequestShutdown implements RequestShutdown {
+  readonly #lifecycle: Lifecycle;
+  readonly #entry: InFlightEntry;
+  readonly #request: Request;
+  #signal: AbortSignal | undefined;
+  #deadline: AbortSignal | undefined;
+
+  constructor(lifecycle: Lifecycle, entry: InFlightEntry, request: Request) {
+    this.#lifecycle = lifecycle;
+    this.#entry = entry;
+    this.#request = request;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= requestSignal(this.#lifecycle, this.#entry, this.#request, "signal"));
+  }
+
+  get deadline(): AbortSignal {
+    return (this.#deadline ??= requestSignal(this.#lifecycle, this.#entry, this.#request, "deadline"));
+  }
+}
