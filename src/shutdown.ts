@@ -32,7 +32,9 @@ export interface ShutdownOptions {
   timeout?: number;
   /**
    * How long to keep serving after the trigger while readiness answers 503, so that load balancers stop
-   * sending new connections before the listener closes.
+   * sending new connections before the listener closes. Must be below `timeout` (a RangeError otherwise);
+   * when hooks leave a drain budget (`timeout - cleanupTimeout`) no longer above it, half the budget is
+   * served instead, with a warning.
    * @default {0} (5000 where `KUBERNETES_SERVICE_HOST` is set)
    */
   delay?: number;
@@ -91,7 +93,10 @@ export interface ShutdownOptions {
 export interface CleanupOptions {
   /** Shown in logs and the report. @default {the function's name, or "cleanup #n"} */
   name?: string;
-  /** The most this hook may take; it never gets more than what is left of the overall `timeout`. */
+  /**
+   * The most this hook may take; it never gets more than what is left of the overall `timeout`.
+   * @default {an equal share of what is left for the hooks not yet run}
+   */
   timeout?: number;
 }
 
@@ -102,7 +107,7 @@ export interface CleanupOptions {
  * @param options Durations in milliseconds; see {@linkcode ShutdownOptions} for each default.
  * @returns The shutdown.
  * @throws {TypeError} An option of the wrong type, or an unknown option.
- * @throws {RangeError} A negative, NaN or infinite duration, an unknown signal, or `delay` above `timeout`.
+ * @throws {RangeError} A negative, NaN or infinite duration, an unknown signal, or a `delay` not below `timeout`.
  *
  * @example A manual shutdown with a cleanup hook
  * ```ts

@@ -27,10 +27,10 @@ describe("option validation", () => {
     });
   });
 
-  test("delay may not exceed timeout", () => {
+  test("delay must be below timeout", () => {
     assert.throws(create({ timeout: 1_000, delay: 2_000 }), {
       name: "RangeError",
-      message: 'Cannot create shutdown: "delay" (2000) must not exceed "timeout" (1000)',
+      message: 'Cannot create shutdown: "delay" must be below "timeout" (1000), received 2000',
     });
   });
 

@@ -26,7 +26,7 @@ async function runCase(seed: number): Promise<void> {
     logger: false,
     clock,
     timeout,
-    delay: int(timeout),
+    delay: timeout > 0 ? int(timeout - 1) : 0, // below the timeout, as creation requires
     cleanupTimeout: int(3_000),
   });
   let resolutions = 0;

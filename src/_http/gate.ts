@@ -2,7 +2,7 @@ import type { Clock } from "../clock.ts";
 import type { InFlight, InFlightEntry } from "../_lifecycle/in_flight.ts";
 import type { ServerDrainer } from "../runtimes/_adapter.ts";
 import { bunRequestDrainer, isBunServer, whenSent } from "../runtimes/_select.ts";
-import type { Phase } from "../types.ts";
+import type { Logger, Phase } from "../types.ts";
 import { closeConnection, refusal } from "./responses.ts";
 import { trackBody } from "./body.ts";
 import { idleGraceLeft } from "./keep_alive.ts";
@@ -11,7 +11,7 @@ import { idleGraceLeft } from "./keep_alive.ts";
 export interface GateHost {
   readonly phase: Phase;
   readonly inFlight: InFlight;
-  readonly options: { readonly clock: Clock; readonly retryAfter: number };
+  readonly options: { readonly clock: Clock; readonly retryAfter: number; readonly logger: Logger };
   addDrainer(drainer: ServerDrainer): void;
 }
 
@@ -91,6 +91,18 @@ export class Gate {
   /** The handler threw: the request is no longer in flight (the runtime answers it with a 500). */
   abandon(entry: InFlightEntry): void {
     this.#host.inFlight.delete(entry);
+  }
+
+  /**
+   * The handler threw (or rejected). While running, undefined: the error goes on to the runtime, which
+   * answers with its 500. While shutting down, the error is logged and answered here, with a 500 that
+   * carries `Connection: close`, which the runtime's own would not.
+   */
+  fail(entry: InFlightEntry, error: unknown, context: unknown): Response | undefined {
+    this.abandon(entry);
+    if (this.#host.phase === "running") return undefined;
+    this.#host.options.logger.error(`handler failed: ${(error as Error)?.message ?? error}`, { error });
+    return closeConnection(new Response("Internal Server Error\n", { status: 500 }), context);
   }
 
   /**

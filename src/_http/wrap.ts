@@ -24,19 +24,22 @@ export function wrapFetch<H extends FetchHandler>(gate: Gate, handler: H): H {
     try {
       result = handler(request, context, extra);
     } catch (error) {
-      gate.abandon(entry);
-      throw error;
+      return gate.fail(entry, error, context) ?? rethrow(error);
     } finally {
       gate.admitting = outer;
     }
     if (result instanceof Promise) {
-      return result.then((response) => gate.release(entry, response, context), (error) => {
-        gate.abandon(entry);
-        throw error;
-      });
+      return result.then(
+        (response) => gate.release(entry, response, context),
+        (error) => gate.fail(entry, error, context) ?? rethrow(error),
+      );
     }
     return gate.release(entry, result, context);
   };
   Object.defineProperty(wrapped, "name", { value: handler.name || "wrapped" });
   return wrapped as H;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }

@@ -72,9 +72,13 @@ export class CleanupHooks {
       hooks: this.size,
       remaining,
     });
-    for (const hook of this.#hooks.slice().reverse()) {
+    const hooks = this.#hooks.slice().reverse();
+    for (const [i, hook] of hooks.entries()) {
       if (!stillRunning()) return false;
-      const budget = Math.min(hook.timeout ?? Infinity, stopAt - clock.now());
+      // A hook without its own timeout gets a fair share of what is left, so that one that hangs cannot
+      // starve the hooks after it; one that returns early leaves its share to them.
+      const left = stopAt - clock.now();
+      const budget = Math.min(hook.timeout ?? left / (hooks.length - i), left);
       this.#running = { hook, start: clock.now() };
       const result = await runHook(hook, budget, clock, logger);
       if (!stillRunning()) return false;

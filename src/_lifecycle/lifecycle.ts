@@ -12,6 +12,7 @@ import { buildReport, logReport, type StopFacts } from "./report.ts";
 import { Emitter } from "./events.ts";
 import { Tasks } from "./tasks.ts";
 import { Timers } from "./timers.ts";
+import { drainBudget, servedDelay, warnIfDelayTooLong } from "./budget.ts";
 
 /** @internal Phases, deadline, hooks and servers, behind `createShutdown()`'s plain object and the gate. */
 export class Lifecycle implements ShutdownEvents {
@@ -58,17 +59,15 @@ export class Lifecycle implements ShutdownEvents {
     return this.#phase;
   }
 
-  /** Aborts when the shutdown starts. */
   get signal(): AbortSignal {
     return this.#signalController.signal;
   }
 
-  /** Aborts when the drain is over. */
   get deadline(): AbortSignal {
     return this.#drain.deadline;
   }
 
-  /** The reason given to `trigger()`, or the uncaught error. */
+  /** What was given to `trigger()`, or the uncaught error; `signal` and `deadline` abort with it as cause. */
   get reason(): unknown {
     return this.#facts.reason;
   }
@@ -82,7 +81,6 @@ export class Lifecycle implements ShutdownEvents {
 
   onStart = (callback: () => void): () => void => this.#started.on(callback);
   onDrain = (callback: () => void): () => void => this.#drain.onDrain(callback);
-  /** The drain was cut at the deadline (or by a second signal): terminate what is left. */
   onForce = (callback: () => void): () => void => this.#drain.onForce(callback);
 
   trigger(trigger: string, reason?: unknown): Promise<ShutdownReport> {
@@ -91,34 +89,36 @@ export class Lifecycle implements ShutdownEvents {
     Object.assign(this.#facts, { trigger, reason });
     this.#startedAt = clock.now();
     this.#stopAt = this.#startedAt + timeout;
-    const drainBudget = this.#drainBudget();
-    this.#drainEndsAt = this.#startedAt + drainBudget;
+    const budget = this.#drainBudget();
+    this.#drainEndsAt = this.#startedAt + budget;
     this.inFlight.startCountingFinished();
     this.#signalController.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
     this.inFlight.abortRequestSignals("signal", this.signal.reason);
     this.#started.emit((error) => this.#logError("start", error));
-    this.#timers.after(drainBudget, () => this.#endDrain(false));
+    this.#timers.after(budget, () => this.#endDrain(false));
     this.#timers.after(timeout, () => this.#finish());
-    const unready = delay > 0 && drainBudget > 0;
-    this.#progress.logStart({ trigger, delay, drainBudget, timeout, unready });
-    if (!unready) this.#startDrain();
+    const served = servedDelay(delay, budget);
+    this.#progress.logStart({ trigger, delay: served, drain: budget - served, timeout });
+    if (served === 0) this.#startDrain();
     else {
       this.#enter("unready");
-      this.#timers.after(Math.min(delay, drainBudget), () => this.#startDrain());
+      this.#timers.after(served, () => this.#startDrain());
+      this.#progress.restart(); // after the delay's timer: the phase line at its end comes first
     }
     return this.done;
   }
 
-  addHook = (hook: Hook): () => void => this.#hooks.add(hook);
+  addHook = (hook: Hook): () => void => {
+    const remove = this.#hooks.add(hook);
+    if (this.#hooks.size === 1) warnIfDelayTooLong(this.options, this.#drainBudget(), hook.name);
+    return remove;
+  };
   addDrainer = (drainer: ServerDrainer): void => this.#drain.addServer(drainer);
   /** Background work the drain waits for (not once stopped: then only its rejection is logged). */
   waitUntil = (promise: PromiseLike<unknown>, name: string): void =>
     this.#tasks.add(promise, name, this.#phase !== "stopped");
 
-  #drainBudget(): number {
-    const { timeout, cleanupTimeout } = this.options;
-    return timeout - (this.#hooks.size > 0 ? cleanupTimeout : 0);
-  }
+  #drainBudget = (): number => drainBudget(this.options, this.#hooks.size);
 
   #onSignal(name: string): void {
     if (this.#phase === "running") return void this.trigger(name);

@@ -50,8 +50,13 @@ export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
   const kubernetes = onKubernetes();
   const timeout = checkDuration(context, "timeout", options.timeout ?? (kubernetes ? 25_000 : 8_000));
   const delay = checkDuration(context, "delay", options.delay ?? (kubernetes ? 5_000 : 0));
-  if (delay > timeout) {
-    throw new RangeError(`${context}: "delay" (${delay}) must not exceed "timeout" (${timeout})`);
+  if (delay > 0 && delay >= timeout) {
+    // The delay is part of the drain budget: at or above it, nothing would be left to drain in.
+    const defaults = !kubernetes
+      ? ""
+      : [options.timeout === undefined && "timeout", options.delay === undefined && "delay"]
+        .filter(Boolean).map((name) => `"${name}" is the Kubernetes default`).join(", ");
+    throw invalid(context, "delay", `below "timeout" (${timeout})`, delay, true, defaults);
   }
   const cleanupTimeout = checkDuration(context, "cleanupTimeout", options.cleanupTimeout ?? 2_000);
   const signals = resolveSignals(context, options.signals);

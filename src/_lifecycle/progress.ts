@@ -28,16 +28,14 @@ export class ProgressLog {
     this.#logger = logger;
   }
 
-  /** The trigger's lines: what the shutdown will do, and the unready phase when there is a delay. */
-  logStart(
-    facts: { trigger: string; delay: number; drainBudget: number; timeout: number; unready: boolean },
-  ): void {
-    const { trigger, delay, drainBudget, timeout, unready } = facts;
+  /** The trigger's lines: what the shutdown will do, and the unready phase when there is a delay (ms). */
+  logStart(facts: { trigger: string; delay: number; drain: number; timeout: number }): void {
+    const { trigger, delay, drain, timeout } = facts;
     this.#logger.info(
-      `shutdown started (${trigger}): delay ${delay} ms, drain up to ${drainBudget} ms, timeout ${timeout} ms`,
-      { phase: "running", trigger, delay, drainBudget, timeout, inFlight: this.#source.inFlight.counts() },
+      `shutdown started (${trigger}): delay ${delay} ms, drain up to ${drain} ms, timeout ${timeout} ms`,
+      { phase: "running", trigger, delay, drain, timeout, inFlight: this.#source.inFlight.counts() },
     );
-    if (!unready) return;
+    if (delay === 0) return;
     this.#logger.info(`unready: readiness answers 503, still serving for ${delay} ms`, {
       phase: "unready",
       delay,

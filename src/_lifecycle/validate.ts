@@ -17,8 +17,15 @@ export function describe(value: unknown): string {
  * @internal The error for an invalid argument: a TypeError (wrong type), or a RangeError (right type, value
  * out of range) when `range` is true.
  */
-export function invalid(context: string, name: string, rule: string, value: unknown, range = false): Error {
-  const message = `${context}: "${name}" must be ${rule}, received ${describe(value)}`;
+export function invalid(
+  context: string,
+  name: string,
+  rule: string,
+  value: unknown,
+  range = false,
+  note = "",
+): Error {
+  const message = `${context}: "${name}" must be ${rule}, received ${describe(value)}${note && ` (${note})`}`;
   return range ? new RangeError(message) : new TypeError(message);
 }
 
