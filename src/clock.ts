@@ -4,6 +4,7 @@
  *
  * @example A clock that tests advance by hand
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type Clock, createShutdown } from "@graceful/drain";
  *
  * let now = 0;
@@ -16,7 +17,7 @@
  * };
  * const shutdown = createShutdown({ signals: false, logger: false, clock });
  * const report = await shutdown.trigger();
- * console.log(report.duration); // 0: the fake time never moved
+ * assert.equal(report.duration, 0); // the fake time never moved
  * ```
  */
 export interface Clock {
@@ -33,10 +34,11 @@ export interface Clock {
  *
  * @example Reading the time
  * ```ts
+ * import assert from "node:assert/strict";
  * import { systemClock } from "@graceful/drain";
  *
  * const start = systemClock.now();
- * console.log(systemClock.now() >= start); // true
+ * assert.ok(systemClock.now() >= start);
  * ```
  */
 export const systemClock: Clock = {

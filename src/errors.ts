@@ -4,11 +4,12 @@
  *
  * @example Telling a shutdown from other aborts
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, ShutdownError } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * shutdown.trigger("deploy");
- * console.log(shutdown.signal.reason instanceof ShutdownError); // true
+ * assert.ok(shutdown.signal.reason instanceof ShutdownError);
  * ```
  */
 export class ShutdownError extends Error {

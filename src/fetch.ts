@@ -5,12 +5,13 @@
  *
  * @example Wrapping a handler
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type FetchHandler } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const handler: FetchHandler = () => new Response("hello");
  * const gated = shutdown.wrap(handler);
- * console.log((await gated(new Request("http://localhost/")))?.status); // 200
+ * assert.equal((await gated(new Request("http://localhost/")))?.status, 200);
  * ```
  */
 export type FetchHandler = (

@@ -7,11 +7,12 @@ import { checkDuration, describe } from "./_lifecycle/validate.ts";
  *
  * @example A bounded readiness check
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * shutdown.addReadinessCheck(() => true, { name: "db", timeout: 500 });
- * console.log((await shutdown.readiness()).status); // 200
+ * assert.equal((await shutdown.readiness()).status, 200);
  * ```
  */
 export interface ReadinessCheckOptions {

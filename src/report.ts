@@ -3,6 +3,7 @@
  *
  * @example Finding the hooks that failed
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type HookResult } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
@@ -11,7 +12,7 @@
  * }, { name: "db" });
  * const report = await shutdown.trigger();
  * const failed = report.hooks.filter((hook: HookResult) => hook.outcome !== "ok");
- * console.log(failed.map((hook) => `${hook.name}: ${hook.error}`)); // [ "db: already closed" ]
+ * assert.deepEqual(failed.map((hook) => `${hook.name}: ${hook.error}`), ["db: already closed"]);
  * ```
  */
 export interface HookResult {
@@ -30,11 +31,14 @@ export interface HookResult {
  *
  * @example Reading the report
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type ShutdownReport } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const report: ShutdownReport = await shutdown.trigger("deploy");
- * console.log(report.trigger, report.exitCode, report.cut.requests); // "manual" 0 0
+ * assert.equal(report.trigger, "manual");
+ * assert.equal(report.exitCode, 0);
+ * assert.equal(report.cut.requests, 0);
  * ```
  */
 export interface ShutdownReport {
@@ -74,11 +78,12 @@ export interface ShutdownReport {
  *
  * @example Logging what the drain waits for
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const { requests, streams, webSockets, tasks } = shutdown.inFlight;
- * console.log(requests + streams + webSockets + tasks); // 0
+ * assert.equal(requests + streams + webSockets + tasks, 0);
  * ```
  */
 export interface InFlightCounts {
@@ -97,11 +102,12 @@ export interface InFlightCounts {
  *
  * @example Summing the work in flight
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type InFlightKind } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const kinds: InFlightKind[] = ["requests", "streams", "webSockets", "tasks"];
- * console.log(kinds.reduce((sum, kind) => sum + shutdown.inFlight[kind], 0)); // 0
+ * assert.equal(kinds.reduce((sum, kind) => sum + shutdown.inFlight[kind], 0), 0);
  * ```
  */
 export type InFlightKind = keyof InFlightCounts;
@@ -111,12 +117,13 @@ export type InFlightKind = keyof InFlightCounts;
  *
  * @example Listing what was cut
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type CutItem } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, exit: false, logger: false });
  * const report = await shutdown.trigger();
  * const cut = report.cutItems.map((item: CutItem) => `${item.kind} ${item.label} after ${item.age} ms`);
- * console.log(cut); // []
+ * assert.deepEqual(cut, []);
  * ```
  */
 export interface CutItem {

@@ -12,12 +12,13 @@ import { lifecycleOf } from "./_lifecycle/registry.ts";
  *
  * @example Serving with probes and a health port
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, serve, type ServeOptions } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const options: ServeOptions = { port: 0, hostname: "127.0.0.1", shutdown, readyPath: "/ready", onListen() {} };
  * const served = await serve(() => new Response("hello"), options);
- * console.log((await fetch(`http://127.0.0.1:${served.port}/ready`)).status); // 200
+ * assert.equal((await fetch(`http://127.0.0.1:${served.port}/ready`)).status, 200);
  * await shutdown.trigger();
  * ```
  */
@@ -68,11 +69,12 @@ export interface ServeOptions {
  *
  * @example Reading the port chosen for port 0
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, serve, type Served } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const served: Served = await serve(() => new Response("hello"), { port: 0, shutdown, onListen() {} });
- * console.log(served.port > 0); // true
+ * assert.ok(served.port > 0);
  * await shutdown.trigger();
  * await served.finished;
  * ```

@@ -15,12 +15,13 @@ import { trackWebSocket } from "./websockets.ts";
  *
  * @example Options for a container
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type ShutdownOptions } from "@graceful/drain";
  *
  * // Inside `docker stop`'s 10 s, with 3 s for hooks, readiness failing for 1 s before the drain.
  * const options: ShutdownOptions = { timeout: 9000, cleanupTimeout: 3000, delay: 1000, signals: false };
  * const shutdown = createShutdown({ ...options, logger: false });
- * console.log(shutdown.phase); // "running"
+ * assert.equal(shutdown.phase, "running");
  * ```
  */
 export interface ShutdownOptions {
@@ -82,12 +83,15 @@ export interface ShutdownOptions {
  *
  * @example A named hook with its own timeout
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
- * shutdown.onCleanup(() => console.log("flushing logs"), { name: "logs", timeout: 500 });
+ * const done: string[] = [];
+ * shutdown.onCleanup(() => void done.push("flushed logs"), { name: "logs", timeout: 500 });
  * const report = await shutdown.trigger();
- * console.log(report.hooks[0].name); // "logs"
+ * assert.deepEqual(done, ["flushed logs"]);
+ * assert.equal(report.hooks[0].name, "logs");
  * ```
  */
 export interface CleanupOptions {
@@ -111,12 +115,16 @@ export interface CleanupOptions {
  *
  * @example A manual shutdown with a cleanup hook
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false, timeout: 1000 });
- * shutdown.onCleanup(() => console.log("closing the database"), { name: "db" });
+ * const done: string[] = [];
+ * shutdown.onCleanup(() => void done.push("closed the database"), { name: "db" });
  * const report = await shutdown.trigger("deploy");
- * console.log(report.exitCode, report.hooks[0].outcome); // 0 "ok"
+ * assert.deepEqual(done, ["closed the database"]);
+ * assert.equal(report.exitCode, 0);
+ * assert.equal(report.hooks[0].outcome, "ok");
  * ```
  */
 export function createShutdown(options?: ShutdownOptions): Shutdown {

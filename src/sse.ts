@@ -6,9 +6,13 @@ import { EventBoundary, finalEvent, resolveSSEOptions } from "./_http/sse_events
  *
  * @example A final event named "reconnect", and a five-second reconnection delay
  * ```ts
- * import type { DrainSSEOptions } from "@graceful/drain";
+ * import assert from "node:assert/strict";
+ * import { type DrainSSEOptions, drainSSEStream } from "@graceful/drain";
  *
  * const options: DrainSSEOptions = { event: "reconnect", retry: 5000, data: '{"reason":"deploy"}' };
+ * const body = drainSSEStream(new ReadableStream(), AbortSignal.abort(), options);
+ * const text = await new Response(body).text();
+ * assert.equal(text, 'event: reconnect\ndata: {"reason":"deploy"}\nretry: 5000\n\n');
  * ```
  */
 export interface DrainSSEOptions {
@@ -40,6 +44,7 @@ export interface DrainSSEOptions {
  *
  * @example A clock stream that says goodbye when the shutdown starts
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, drainSSEStream } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
@@ -54,10 +59,15 @@ export interface DrainSSEOptions {
  * const response = new Response(drainSSEStream(ticks, shutdown.signal, { retry: 2000 }), {
  *   headers: { "content-type": "text/event-stream" },
  * });
- * const text = response.text();
- * shutdown.trigger();
- * console.log(await text);
- * // event: tick\ndata: 0\n\nevent: shutdown\ndata: shutting down\nretry: 2000\n\n
+ * const events: string[] = [];
+ * for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+ *   events.push(chunk);
+ *   shutdown.trigger(); // once the first tick is out (a second call does nothing)
+ * }
+ * assert.deepEqual(events, [
+ *   "event: tick\ndata: 0\n\n",
+ *   "event: shutdown\ndata: shutting down\nretry: 2000\n\n",
+ * ]);
  * ```
  */
 export function drainSSEStream(

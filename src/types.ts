@@ -10,11 +10,12 @@ import type { TrackWebSocketOptions, WebSocketLike } from "./websockets.ts";
  *
  * @example Waiting for a phase
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type Phase } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
  * const phase: Phase = shutdown.phase;
- * console.log(phase); // "running"
+ * assert.equal(phase, "running");
  * ```
  */
 export type Phase = "running" | "unready" | "draining" | "cleanup" | "stopped";
@@ -26,12 +27,15 @@ export type Phase = "running" | "unready" | "draining" | "cleanup" | "stopped";
  *
  * @example Logging as JSON lines
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type Logger } from "@graceful/drain";
  *
+ * const lines: string[] = []; // an application would print each line
  * const line = (level: string) => (message: string, data?: Record<string, unknown>) =>
- *   console.log(JSON.stringify({ level, message, ...data }));
+ *   void lines.push(JSON.stringify({ level, message, ...data }));
  * const logger: Logger = { info: line("info"), warn: line("warn"), error: line("error") };
  * await createShutdown({ signals: false, logger }).trigger();
+ * assert.equal(JSON.parse(lines[lines.length - 1]).phase, "stopped");
  * ```
  */
 export interface Logger {
@@ -48,12 +52,15 @@ export interface Logger {
  *
  * @example Observing a shutdown
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type Shutdown } from "@graceful/drain";
  *
  * const shutdown: Shutdown = createShutdown({ signals: false, logger: false });
- * shutdown.signal.addEventListener("abort", () => console.log("wrapping up"), { once: true });
+ * const seen: string[] = [];
+ * shutdown.signal.addEventListener("abort", () => seen.push("wrapping up"), { once: true });
  * await shutdown.trigger("deploy");
- * console.log(shutdown.phase); // "stopped"
+ * assert.deepEqual(seen, ["wrapping up"]);
+ * assert.equal(shutdown.phase, "stopped");
  * ```
  */
 export interface Shutdown extends AsyncDisposable {

@@ -10,13 +10,15 @@ import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
  *
  * @example Tracking a socket-like object
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createShutdown, type WebSocketLike } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
- * const socket: WebSocketLike = { close: (code) => console.log("closed with", code) };
+ * const socket: WebSocketLike = { close() {} };
  * const untrack = shutdown.trackWebSocket(socket);
- * console.log(shutdown.inFlight.webSockets); // 1
+ * assert.equal(shutdown.inFlight.webSockets, 1);
  * untrack();
+ * assert.equal(shutdown.inFlight.webSockets, 0);
  * ```
  */
 export interface WebSocketLike {
@@ -39,13 +41,20 @@ export interface WebSocketLike {
  *
  * @example Leaving a socket open through the drain, with a last message if it is still open at the deadline
  * ```ts
- * import type { TrackWebSocketOptions } from "@graceful/drain";
+ * import assert from "node:assert/strict";
+ * import { createShutdown, type TrackWebSocketOptions } from "@graceful/drain";
  *
- * const options: TrackWebSocketOptions<WebSocket> = {
+ * const sent: string[] = [];
+ * const socket = { send: (data: string) => void sent.push(data), close() {} };
+ * const options: TrackWebSocketOptions<typeof socket> = {
  *   closeAt: "deadline",
  *   beforeClose: (ws) => ws.send(JSON.stringify({ type: "reconnect" })),
  *   name: "game",
  * };
+ * const shutdown = createShutdown({ signals: false, logger: false, timeout: 50 });
+ * shutdown.trackWebSocket(socket, options);
+ * await shutdown.trigger();
+ * assert.deepEqual(sent, ['{"type":"reconnect"}']);
  * ```
  */
 export interface TrackWebSocketOptions<W = WebSocketLike> {

@@ -9,6 +9,7 @@ import type { Shutdown } from "../types.ts";
  *
  * @example Passing the request's signal on
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { createShutdown } from "@graceful/drain";
  * import { graceful, type GracefulEnv, type RequestShutdown } from "@graceful/drain/hono";
@@ -19,7 +20,7 @@ import type { Shutdown } from "../types.ts";
  *   const { signal, deadline }: RequestShutdown = c.var.shutdown;
  *   return c.text(`${signal.aborted} ${deadline.aborted}`);
  * });
- * console.log(await (await app.request("/")).text()); // "false false"
+ * assert.equal(await (await app.request("/")).text(), "false false");
  * ```
  */
 export interface RequestShutdown {
@@ -34,12 +35,18 @@ export interface RequestShutdown {
  *
  * @example Combining with your own variables
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import type { GracefulVariables } from "@graceful/drain/hono";
  *
  * type Env = { Variables: GracefulVariables & { user: string } };
  * const app = new Hono<Env>();
+ * app.use(async (c, next) => {
+ *   c.set("user", "ada");
+ *   await next();
+ * });
  * app.get("/", (c) => c.text(c.var.user));
+ * assert.equal(await (await app.request("/")).text(), "ada");
  * ```
  */
 export interface GracefulVariables {
@@ -53,6 +60,7 @@ export interface GracefulVariables {
  *
  * @example Typing c.var.shutdown
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { createShutdown } from "@graceful/drain";
  * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
@@ -61,6 +69,7 @@ export interface GracefulVariables {
  * const app = new Hono<GracefulEnv>();
  * app.use(graceful(shutdown));
  * app.get("/", (c) => c.text(c.var.shutdown.signal.aborted ? "wrapping up" : "working"));
+ * assert.equal(await (await app.request("/")).text(), "working");
  * ```
  */
 export interface GracefulEnv {
@@ -74,14 +83,16 @@ export interface GracefulEnv {
  *
  * @example Hono's Context conforms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import type { GracefulContext } from "@graceful/drain/hono";
  *
- * new Hono().use((c, next) => {
+ * const app = new Hono().use((c, next) => {
  *   const context: GracefulContext = c;
- *   void context;
+ *   assert.ok(context.req.raw instanceof Request);
  *   return next();
- * });
+ * }).get("/", (c) => c.text("ok"));
+ * assert.equal((await app.request("/")).status, 200);
  * ```
  */
 export interface GracefulContext {
@@ -100,13 +111,14 @@ export interface GracefulContext {
  *
  * @example Registering the middleware first
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { createShutdown } from "@graceful/drain";
  * import { graceful, type GracefulMiddleware } from "@graceful/drain/hono";
  *
  * const middleware: GracefulMiddleware = graceful(createShutdown({ signals: false, logger: false }));
  * const app = new Hono().use(middleware).get("/", (c) => c.text("ok"));
- * console.log((await app.request("/")).status); // 200
+ * assert.equal((await app.request("/")).status, 200);
  * ```
  */
 export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>) => Promise<Response | void>;
@@ -121,6 +133,7 @@ export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>)
  *
  * @example Wrapping up a long job when the shutdown starts
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { createShutdown } from "@graceful/drain";
  * import { graceful, type GracefulEnv } from "@graceful/drain/hono";
@@ -130,7 +143,7 @@ export type GracefulMiddleware = (c: GracefulContext, next: () => Promise<void>)
  * app.use(graceful(shutdown));
  * app.get("/", (c) => c.text(c.var.shutdown.signal.aborted ? "wrapping up" : "working"));
  * const response = await app.request("/");
- * console.log(await response.text()); // "working"
+ * assert.equal(await response.text(), "working");
  * ```
  */
 export function graceful(shutdown: Shutdown): GracefulMiddleware {

@@ -8,10 +8,17 @@ import type { DrainSSEOptions } from "../sse.ts";
  *
  * @example Hono's SSEStreamingApi conforms
  * ```ts
- * import type { SSEStreamingApi } from "hono/streaming";
+ * import assert from "node:assert/strict";
+ * import { Hono } from "hono";
+ * import { type SSEStreamingApi, streamSSE } from "hono/streaming";
  * import type { SSEStreamLike } from "@graceful/drain/hono";
  *
- * const check = (stream: SSEStreamingApi): SSEStreamLike => stream;
+ * const app = new Hono().get("/", (c) =>
+ *   streamSSE(c, async (stream: SSEStreamingApi) => {
+ *     const like: SSEStreamLike = stream;
+ *     await like.write("data: hi\n\n");
+ *   }));
+ * assert.equal(await (await app.request("/")).text(), "data: hi\n\n");
  * ```
  */
 export interface SSEStreamLike {
@@ -44,6 +51,7 @@ export interface SSEStreamLike {
  *
  * @example An SSE endpoint fed by a pub/sub that ends cleanly on shutdown
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { streamSSE } from "hono/streaming";
  * import { createShutdown } from "@graceful/drain";
@@ -60,8 +68,10 @@ export interface SSEStreamLike {
  * const response = await app.request("/events");
  * const text = response.text();
  * await shutdown.trigger();
- * console.log(await text);
- * // event: hello\ndata: welcome\n\nevent: shutdown\ndata: shutting down\nretry: 2000\n\n
+ * assert.equal(
+ *   await text,
+ *   "event: hello\ndata: welcome\n\nevent: shutdown\ndata: shutting down\nretry: 2000\n\n",
+ * );
  * ```
  */
 export function drainSSE(

@@ -7,10 +7,14 @@ import type { Shutdown } from "../types.ts";
  *
  * @example Hono's WSContext conforms
  * ```ts
- * import type { WSContext } from "hono/ws";
+ * import assert from "node:assert/strict";
+ * import { WSContext } from "hono/ws";
  * import type { WSContextLike } from "@graceful/drain/hono";
  *
- * const check = (ws: WSContext): WSContextLike => ws;
+ * const sent: unknown[] = [];
+ * const ws: WSContextLike = new WSContext({ send: (data) => void sent.push(data), close() {}, readyState: 1 });
+ * ws.send("hello");
+ * assert.deepEqual(sent, ["hello"]);
  * ```
  */
 export interface WSContextLike extends WebSocketLike {
@@ -24,9 +28,13 @@ export interface WSContextLike extends WebSocketLike {
  *
  * @example Events as an app writes them conform
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { WSEventsLike } from "@graceful/drain/hono";
  *
  * const events: WSEventsLike = { onOpen: (_event, ws) => ws.send("hello") };
+ * const sent: unknown[] = [];
+ * events.onOpen?.(new Event("open"), { send: (data) => void sent.push(data), close() {} });
+ * assert.deepEqual(sent, ["hello"]);
  * ```
  */
 export interface WSEventsLike {
@@ -43,10 +51,12 @@ export interface WSEventsLike {
  *
  * @example Deno's upgradeWebSocket conforms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { upgradeWebSocket } from "hono/deno";
  * import type { UpgradeWebSocketLike } from "@graceful/drain/hono";
  *
  * const upgrade: UpgradeWebSocketLike = upgradeWebSocket;
+ * assert.equal(typeof upgrade(() => ({})), "function"); // a middleware
  * ```
  */
 // `any`: the parameters are Hono's Context and WSEvents, which this file does not import (see above).

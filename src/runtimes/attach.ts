@@ -12,12 +12,14 @@ import { drainerFor } from "./_select.ts";
  *
  * @example Attaching a node:http server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createServer } from "node:http";
  * import { type AttachableServer, createShutdown } from "@graceful/drain";
  *
  * const shutdown = createShutdown({ signals: false, logger: false });
- * const server: AttachableServer = shutdown.attach(createServer());
- * console.log(server !== undefined); // true
+ * const http = createServer();
+ * const server: AttachableServer = shutdown.attach(http);
+ * assert.equal(server, http);
  * ```
  */
 export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServerLike | NodeHttp2ServerLike;

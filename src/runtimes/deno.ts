@@ -7,10 +7,12 @@ import { listenGlobalErrors } from "./_global_errors.ts";
  *
  * @example What Deno.serve() returns conforms
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DenoHttpServerLike } from "@graceful/drain";
  *
  * const server: DenoHttpServerLike = Deno.serve({ port: 0, onListen() {} }, () => new Response("ok"));
  * await server.shutdown();
+ * await assert.doesNotReject(server.finished);
  * ```
  */
 export interface DenoHttpServerLike {
@@ -66,12 +68,14 @@ export function denoWhenSent(context: unknown, onSent: () => void): boolean {
  *
  * @example Drain a Deno server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { denoDrainer } from "./deno.ts";
  *
- * const server = Deno.serve({ port: 0, onListen() {} }, () => new Response("ok"));
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
  * const drainer = denoDrainer(server);
  * drainer.drain();        // still listening: the fetch wrapper answers new requests with 503
  * await drainer.close();  // listener and idle connections closed; resolves when the server has finished
+ * await assert.rejects(fetch(`http://127.0.0.1:${server.addr.port}/`)); // nothing listens any more
  * ```
  */
 export function denoDrainer(server: DenoHttpServerLike): ServerDrainer {

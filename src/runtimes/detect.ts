@@ -3,6 +3,7 @@
  *
  * @example Choosing by runtime
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectRuntime, type Runtime } from "@graceful/drain";
  *
  * const runtime: Runtime = detectRuntime();
@@ -13,7 +14,7 @@
  *   workerd: "wrangler dev",
  *   unknown: "?",
  * };
- * console.log(command[runtime]);
+ * assert.equal(typeof command[runtime], "string");
  * ```
  */
 export type Runtime = "deno" | "bun" | "node" | "workerd" | "unknown";
@@ -26,10 +27,11 @@ export type Runtime = "deno" | "bun" | "node" | "workerd" | "unknown";
  *
  * @example Branching on the runtime
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectRuntime } from "@graceful/drain";
  *
  * const runtime = detectRuntime();
- * console.log(["deno", "bun", "node", "workerd", "unknown"].includes(runtime)); // true
+ * assert.ok(["deno", "bun", "node", "workerd", "unknown"].includes(runtime));
  * ```
  */
 export function detectRuntime(): Runtime {

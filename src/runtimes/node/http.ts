@@ -8,10 +8,12 @@ import type { NodeSocketLike } from "./_sockets.ts";
  *
  * @example A node:http Server conforms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createServer } from "node:http";
- * import type { NodeHttpServerLike } from "./http.ts";
+ * import { isNodeHttpServer, type NodeHttpServerLike } from "./http.ts";
  *
  * const server: NodeHttpServerLike = createServer();
+ * assert.equal(isNodeHttpServer(server), true);
  * ```
  */
 export interface NodeHttpServerLike {

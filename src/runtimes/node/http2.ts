@@ -18,10 +18,12 @@ interface Http2SessionLike {
  *
  * @example A node:http2 server conforms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createServer } from "node:http2";
- * import type { NodeHttp2ServerLike } from "./http2.ts";
+ * import { isNodeHttp2Server, type NodeHttp2ServerLike } from "./http2.ts";
  *
  * const server: NodeHttp2ServerLike = createServer();
+ * assert.equal(isNodeHttp2Server(server), true);
  * ```
  */
 export interface NodeHttp2ServerLike extends NodeHttpServerLike {
