@@ -1,7 +1,13 @@
 import type { Clock } from "../clock.ts";
 import type { InFlight, InFlightEntry } from "../_lifecycle/in_flight.ts";
 import type { ServerDrainer } from "../runtimes/_adapter.ts";
-import { bunRequestDrainer, isBunServer, whenSent } from "../runtimes/_select.ts";
+import {
+  bunRequestDrainer,
+  gatedEntry,
+  isBunServer,
+  type RequestGateHost,
+  whenSent,
+} from "../runtimes/_select.ts";
 import type { Logger, Phase } from "../types.ts";
 import { closeConnection, refusal } from "./responses.ts";
 import { trackBody } from "./body.ts";
@@ -21,7 +27,7 @@ export interface GateHost {
  * been sent. Its state is its own: refusals, whether a client may hold an idle keep-alive connection, and
  * the request being admitted.
  */
-export class Gate {
+export class Gate implements RequestGateHost {
   readonly #host: GateHost;
   #refused = 0;
   /** When the gate last refused a request (clock time): clients are still sending on their connections. */
@@ -75,6 +81,44 @@ export class Gate {
   /** Milliseconds left of the idle keep-alive grace of a drain that began at `drainStartedAt`. */
   idleGraceLeft(drainStartedAt: number): number {
     return idleGraceLeft(drainStartedAt, this.#lastRefusal, this.#host.options.clock.now());
+  }
+
+  /** New requests are still admitted (running or unready). */
+  get accepting(): boolean {
+    const { phase } = this.#host;
+    return phase === "running" || phase === "unready";
+  }
+
+  /** The shutdown has started: responses must close their connection. */
+  get shuttingDown(): boolean {
+    return this.#host.phase !== "running";
+  }
+
+  /** Counts a request admitted by a server-level gate (node:http's) until `untrack()`. */
+  track(label: { readonly method: string; readonly url: string }): InFlightEntry {
+    return this.#host.inFlight.add("requests", label, this.#host.options.clock.now());
+  }
+
+  untrack(entry: InFlightEntry): void {
+    this.#host.inFlight.delete(entry);
+  }
+
+  /** Counts a refusal made by a server-level gate; returns its `Retry-After`, in seconds. */
+  noteRefusal(): string {
+    this.#refused++;
+    this.#lastRefusal = this.#host.options.clock.now();
+    return String(Math.ceil(this.#host.options.retryAfter / 1000));
+  }
+
+  /** The entry a server-level gate (node:http's) gave the request of this handler context, if any. */
+  admittedByServer(context: unknown): InFlightEntry | undefined {
+    return gatedEntry(context);
+  }
+
+  /** The entry of a request already admitted further out: by `wrap()` around this call, or by the server. */
+  admittedBefore(request: Request, context: unknown): InFlightEntry | undefined {
+    const admitting = this.admitting;
+    return admitting?.label === request ? admitting : gatedEntry(context);
   }
 
   /** The 503 refusal from `draining` on, else the request's in-flight entry. `release()` must follow. */
@@ -131,8 +175,6 @@ export class Gate {
 
   /** A 503 sent before any handler ran: the client may safely retry it elsewhere. */
   refuse(context?: unknown): Response {
-    this.#refused++;
-    this.#lastRefusal = this.#host.options.clock.now();
-    return refusal(this.#host.options.retryAfter, context);
+    return refusal(this.noteRefusal(), context);
   }
 }

@@ -2,12 +2,12 @@ import { isHttp2Request } from "../runtimes/_select.ts";
 
 /**
  * @internal The 503 sent before any handler ran: the client may safely retry it elsewhere, after
- * `Retry-After` (`retryAfter` ms rounded up to seconds). `Connection: close` on HTTP/1.x only: on HTTP/2 the
+ * `Retry-After` (seconds). `Connection: close` on HTTP/1.x only: on HTTP/2 the
  * session's GOAWAY does that job.
  */
-export function refusal(retryAfter: number, context?: unknown): Response {
+export function refusal(retryAfter: string, context?: unknown): Response {
   const headers: Record<string, string> = {
-    "retry-after": String(Math.ceil(retryAfter / 1000)),
+    "retry-after": retryAfter,
     "content-type": "text/plain; charset=utf-8",
   };
   if (!isHttp2Request(context)) headers.connection = "close";

@@ -16,6 +16,8 @@ export function wrapFetch<H extends FetchHandler>(gate: Gate, handler: H): H {
   // Fixed parameters, not `...rest`: no array per request. Every runtime passes at most two beside the
   // request (Hono's app.fetch: env and execution context).
   const wrapped = (request: Request, context?: unknown, extra?: unknown) => {
+    // Gated and counted already, by the node:http server's own gate (attach(), serve() on Node).
+    if (gate.admittedByServer(context) !== undefined) return handler(request, context, extra);
     const entry = gate.admit(request, context);
     if (entry instanceof Response) return entry;
     let result;

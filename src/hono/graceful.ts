@@ -152,10 +152,11 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
   gate.install();
   return async function graceful(c, next) {
     const request = c.req.raw;
-    const admitted = gate.admitting;
-    if (admitted?.label === request) {
+    const admitted = gate.admittedBefore(request, c.env);
+    if (admitted !== undefined) {
       // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
-      // middleware runs inside of when it is registered first: only expose the signals.
+      // middleware runs inside of when it is registered first, or by the node:http server's gate: only
+      // expose the signals.
       c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted, request));
       return next();
     }

@@ -3,7 +3,8 @@
  * for a server `attach()` is given, and what the gate learns from the value a runtime passes beside the
  * request. Each recogniser lives with its runtime's adapter.
  */
-import type { RuntimeAdapter, ServerDrainer } from "./_adapter.ts";
+import type { RuntimeAdapter, ServerDrainer, ShutdownEvents } from "./_adapter.ts";
+import type { RequestGateHost } from "./node/_request_gate.ts";
 import { bunAdapter, bunDrainer, isBunServer } from "./bun.ts";
 import { denoAdapter, denoDrainer, denoWhenSent, isDenoServer } from "./deno.ts";
 import { detectRuntime } from "./detect.ts";
@@ -16,6 +17,12 @@ import { nodeAdapter } from "./node/mod.ts";
 export { isBunServer } from "./bun.ts";
 export { bunRequestDrainer } from "./bun.ts";
 export { isHttp2Request } from "./node/_bindings.ts";
+export { gatedEntry, type RequestGateHost } from "./node/_request_gate.ts";
+
+/** What a server's drainer may use of the shutdown: its events and its gate. */
+export interface ServerHost extends ShutdownEvents {
+  readonly gate: RequestGateHost;
+}
 
 /** The adapter of the runtime this code runs on. */
 export function runtimeAdapter(): RuntimeAdapter {
@@ -26,10 +33,14 @@ export function runtimeAdapter(): RuntimeAdapter {
   return edgeAdapter(runtime);
 }
 
-/** The drainer for `server`, by its kind (node:http2 first: it has node:http's methods too); else undefined. */
-export function drainerFor(server: unknown): ServerDrainer | undefined {
-  if (isNodeHttp2Server(server)) return nodeHttp2Drainer(server);
-  if (isNodeHttpServer(server)) return nodeHttpDrainer(server);
+/**
+ * The drainer for `server`, by its kind (node:http2 first: it has node:http's methods too); else undefined.
+ * A node:http(s)/http2 server also gets a gate at its request event, for the `(req, res)` handlers of
+ * Express, Koa or Fastify that no fetch-level gate stands in front of.
+ */
+export function drainerFor(server: unknown, host: ServerHost): ServerDrainer | undefined {
+  if (isNodeHttp2Server(server)) return nodeHttp2Drainer(server, host);
+  if (isNodeHttpServer(server)) return nodeHttpDrainer(server, { host });
   if (isDenoServer(server)) return denoDrainer(server);
   if (isBunServer(server)) return bunDrainer(server);
   return undefined;

@@ -26,7 +26,7 @@ export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServ
 
 /** @internal Hands the drainer for `server`'s kind to the lifecycle; a TypeError for anything else. */
 export function attachServer<S extends AttachableServer>(lifecycle: Lifecycle, server: S): S {
-  const drainer = drainerFor(server);
+  const drainer = drainerFor(server, lifecycle);
   if (!drainer) {
     throw new TypeError(
       `Cannot attach: expected a Deno HttpServer, a Bun Server or a node:http(s)/http2 server, received ${

@@ -86,6 +86,11 @@ export class HttpConnections {
     this.settleAll();
   }
 
+  /** The response each HTTP/1.x connection is writing now, if any. */
+  *responses(): Generator<ReturnType<typeof currentResponse>> {
+    for (const socket of this.#connections.keys()) yield currentResponse(socket);
+  }
+
   /** Every connection left is released (or none is left): nothing needs the process any more. */
   allReleased(): boolean {
     return this.#released.size === this.transport.size;

@@ -7,6 +7,12 @@
 /** A node:http response as the socket holds it (`socket._httpMessage`). */
 export interface CurrentResponse {
   readonly writableEnded: boolean;
+  readonly headersSent: boolean;
+  /** False makes Node send `Connection: close` and close the connection after the response. */
+  shouldKeepAlive?: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: string): unknown;
+  once(event: "close", listener: () => void): unknown;
   readonly req?: unknown;
   once(event: "finish", listener: () => void): unknown;
 }

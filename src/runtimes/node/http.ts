@@ -1,6 +1,8 @@
 import type { ServerDrainer } from "../_adapter.ts";
 import { HttpConnections, type NodeRequestLike } from "./_connections.ts";
 import { closeListenerOnly } from "./_internals.ts";
+import { closeAfterResponses, gateNodeServer, type RequestGateHost } from "./_request_gate.ts";
+import type { ShutdownEvents } from "../_adapter.ts";
 import type { NodeSocketLike } from "./_sockets.ts";
 
 /**
@@ -30,6 +32,9 @@ export interface NodeHttpServerLike {
   on(event: string, listener: (...args: any[]) => void): unknown;
   /** Subscribes once, to `close`. */
   once(event: string, listener: () => void): unknown;
+  /** Emits `request`: wrapped by the gate, so that a refused request reaches none of the app's listeners. */
+  // deno-lint-ignore no-explicit-any
+  emit(event: string, ...args: any[]): boolean;
   /** Unsubscribes what `on()` subscribed. */
   // deno-lint-ignore no-explicit-any
   off(event: string, listener: (...args: any[]) => void): unknown;
@@ -63,6 +68,12 @@ export interface NodeHttpDrainerOptions {
    * @default {false}
    */
   http2?: boolean;
+  /**
+   * The shutdown, when the drainer also gates the server's requests (as `attach()` does): from `draining` on
+   * they are refused before any of its listeners runs, and responses close their connection once the
+   * shutdown has started.
+   */
+  host?: ShutdownEvents & { readonly gate: RequestGateHost };
 }
 
 /**
@@ -97,6 +108,8 @@ export function nodeHttpDrainer(
   const http2 = options.http2 ?? false;
   const tls = server.addContext !== undefined;
   const connections = new HttpConnections(!tls && !http2);
+  const ungate = options.host ? gateNodeServer(server, options.host.gate) : () => {};
+  options.host?.onStart(() => closeAfterResponses(connections.responses()));
   const onTcp = (socket: NodeSocketLike): void => connections.addTransport(socket);
   const onHttp = (socket: NodeSocketLike): void => {
     if (!http2 || (tls && socket.alpnProtocol !== "h2")) connections.addHttp(socket);
@@ -113,6 +126,7 @@ export function nodeHttpDrainer(
   let closed = false;
   server.once("close", () => {
     closed = true;
+    ungate();
     server.off("connection", onTcp);
     server.off(httpEvent, onHttp);
     server.off("request", onRequest);

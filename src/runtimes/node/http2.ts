@@ -1,5 +1,5 @@
 import type { ServerDrainer } from "../_adapter.ts";
-import { nodeHttpDrainer, type NodeHttpServerLike } from "./http.ts";
+import { nodeHttpDrainer, type NodeHttpDrainerOptions, type NodeHttpServerLike } from "./http.ts";
 import { lingerAfterFinish, type NodeSocketLike } from "./_sockets.ts";
 
 /** The parts of a `node:http2` `ServerHttp2Session` this adapter uses. */
@@ -83,8 +83,11 @@ export function isNodeHttp2Server(value: unknown): value is NodeHttp2ServerLike 
  * assert.equal(server.listening, false);
  * ```
  */
-export function nodeHttp2Drainer(server: NodeHttp2ServerLike): ServerDrainer {
-  const http1 = nodeHttpDrainer(server, { http2: true }); // HTTP/1.1 sockets, the listener, and every TCP socket for force
+export function nodeHttp2Drainer(
+  server: NodeHttp2ServerLike,
+  host?: NodeHttpDrainerOptions["host"],
+): ServerDrainer {
+  const http1 = nodeHttpDrainer(server, { http2: true, host }); // HTTP/1.1 sockets, the listener, and every TCP socket for force
   const sessions = new Set<Http2SessionLike>();
   let draining = false;
 

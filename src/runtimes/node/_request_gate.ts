@@ -1,0 +1,97 @@
+import type { InFlightEntry } from "../../_lifecycle/in_flight.ts";
+
+/** @internal What the request-level gate needs of the shutdown's gate. */
+export interface RequestGateHost {
+  /** New requests are still admitted (running or unready). */
+  readonly accepting: boolean;
+  /** The shutdown has started: responses must carry `Connection: close`. */
+  readonly shuttingDown: boolean;
+  /** Counts a request in flight, labelled by its method and URL. */
+  track(label: { readonly method: string; readonly url: string }): InFlightEntry;
+  /** The request's response has been sent, or its connection closed. */
+  untrack(entry: InFlightEntry): void;
+  /** Counts one refusal; returns the `Retry-After` value, in seconds. */
+  noteRefusal(): string;
+}
+
+/** The parts of a node:http `IncomingMessage` (or node:http2 compat request) the gate reads. */
+interface NodeRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly httpVersionMajor?: number;
+  readonly socket?: { once(event: "close", listener: () => void): unknown } | null;
+}
+
+/** The parts of a node:http `ServerResponse` (or node:http2 compat response) the gate uses. */
+interface NodeResponse {
+  readonly headersSent: boolean;
+  readonly socket?: unknown;
+  /** node:http: false makes Node send `Connection: close` and close the connection after the response. */
+  shouldKeepAlive?: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: string): unknown;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/** Where the gate leaves the request's in-flight entry, for a fetch-level gate further in (`wrap()`). */
+const ENTRY = Symbol("graceful-drain.entry");
+
+/**
+ * @internal Gates every request a node:http(s) or node:http2 server emits, whatever handles it (Express, Koa,
+ * Fastify, a plain `(req, res)` listener, `@hono/node-server`): from `draining` on, a 503 with `Retry-After`
+ * (and `Connection: close` on HTTP/1.x) before any of the app's listeners runs; while shutting down,
+ * responses close their connection; each request counts in flight until its response has been sent.
+ *
+ * It wraps the server's `emit`, so that listeners added before or after it are gated alike, and a refused
+ * request reaches none of them. Returns the function that removes the gate.
+ */
+export function gateNodeServer(
+  server: { emit(event: string, ...args: unknown[]): boolean },
+  host: RequestGateHost,
+) {
+  const emit = server.emit;
+  server.emit = function (this: unknown, event: string, ...args: unknown[]): boolean {
+    if (event !== "request") return emit.call(this, event, ...args);
+    const req = args[0] as NodeRequest & { [ENTRY]?: InFlightEntry };
+    const res = args[1] as NodeResponse;
+    const http1 = (req.httpVersionMajor ?? 1) < 2;
+    if (!host.accepting) {
+      const headers: Record<string, string> = {
+        "retry-after": host.noteRefusal(),
+        "content-type": "text/plain; charset=utf-8",
+      };
+      if (http1) headers.connection = "close";
+      res.writeHead(503, headers);
+      res.end("Service Unavailable: shutting down\n");
+      return true;
+    }
+    const entry = host.track({ method: req.method ?? "GET", url: req.url ?? "/" });
+    req[ENTRY] = entry;
+    if (host.shuttingDown && http1) res.shouldKeepAlive = false;
+    const end = () => host.untrack(entry);
+    res.once("close", end);
+    // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
+    // it carried `Connection: close`, and may never close it then: the socket's close ends it instead.
+    if (res.socket === null) req.socket?.once("close", end);
+    return emit.call(this, event, ...args);
+  };
+  return () => void (server.emit = emit);
+}
+
+/**
+ * @internal The in-flight entry the request-level gate gave the request that `@hono/node-server` passes as
+ * `incoming`, if any: a fetch-level gate (`wrap()`, `graceful()`) inside it must not count it again.
+ */
+export function gatedEntry(context: unknown): InFlightEntry | undefined {
+  return ((context as { incoming?: { [ENTRY]?: InFlightEntry } } | undefined)?.incoming)?.[ENTRY];
+}
+
+/**
+ * @internal Makes each response not yet begun close its connection (the shutdown started while it was being
+ * prepared): the responses on `sockets` that have not sent their headers.
+ */
+export function closeAfterResponses(responses: Iterable<NodeResponse | undefined>): void {
+  for (const res of responses) {
+    if (res && !res.headersSent && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+  }
+}

@@ -1,0 +1,111 @@
+// node:http frameworks (Express 5, Koa, Fastify, a plain (req, res) listener) with their server handed to
+// shutdown.attach(), on every runtime's node:http: the gate at the server's request event refuses from the
+// drain on before the app runs, responses close their connection once the shutdown started, and nothing a
+// client sent is lost ("no silent loss", case a).
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { NoAnswer, RawClient, type RawResponse } from "./_client.ts";
+import { Fixture, RUNTIMES } from "./_runtimes.ts";
+
+const started = new Set<Fixture>();
+const clients = new Set<RawClient>();
+after(() => {
+  started.forEach((fixture) => fixture.dispose());
+  clients.forEach((client) => client.close());
+});
+
+async function start(runtime: (typeof RUNTIMES)[number], framework: string) {
+  const result = await Fixture.start(runtime, {
+    fixture: "frameworks.js",
+    shutdown: { timeout: 3_000 },
+    env: { GD_FRAMEWORK: framework },
+  });
+  started.add(result.fixture);
+  return result;
+}
+
+async function connect(port: number): Promise<RawClient> {
+  const client = await RawClient.connect(port);
+  clients.add(client);
+  return client;
+}
+
+for (const runtime of RUNTIMES) {
+  for (const framework of ["plain", "express", "koa", "fastify"]) {
+    describe(`${framework} on ${runtime.name}'s node:http, attached`, { timeout: 60_000 }, () => {
+      test("a request in flight at SIGTERM completes, with Connection: close; exit 0", async () => {
+        const { fixture, port } = await start(runtime, framework);
+        const client = await connect(port);
+        const response = client.get("/work?ms=600");
+        await fixture.waitFor((e) => e.event === "handler", 5_000, "the handler");
+        fixture.kill("SIGTERM");
+        const answer = await response;
+        assert.equal(answer.status, 200);
+        assert.equal(answer.body, "ok");
+        assert.equal(answer.headers.connection, "close", "the response of a request in flight closes");
+        const { code } = await fixture.exit(10_000);
+        assert.equal(code, 0);
+        assert.equal((fixture.report?.finished as { requests: number }).requests, 1);
+      });
+
+      test("keep-alive clients sending every 5 ms through SIGTERM lose nothing; refusals close", async () => {
+        const { fixture, port } = await start(runtime, framework);
+        const tally = { ok: 0, refused: 0, lost: 0, keptOpenAfterSignal: 0 };
+        let signalledAt = Infinity;
+        let warmedUp!: () => void;
+        const warm = new Promise<void>((resolve) => (warmedUp = resolve));
+        const check503 = (response: RawResponse) => {
+          assert.equal(response.headers.connection, "close", "a 503 refusal closes its connection");
+          assert.ok(Number(response.headers["retry-after"]) >= 1, "a 503 refusal says when to retry");
+        };
+        const worker = async () => {
+          let client: RawClient | undefined;
+          for (let i = 0; i < 2_000; i++) {
+            try {
+              client ??= await connect(port);
+            } catch {
+              return; // the listener closed: nothing was sent, nothing lost
+            }
+            const sentAt = performance.now();
+            let response: RawResponse;
+            try {
+              response = await client.get("/work");
+            } catch (error) {
+              if (!(error instanceof NoAnswer)) throw error;
+              tally.lost++;
+              return;
+            }
+            if (response.status === 503) {
+              check503(response);
+              tally.refused++;
+              return; // told to go elsewhere
+            }
+            assert.equal(response.body, "ok");
+            if (++tally.ok === 40) warmedUp();
+            if (sentAt > signalledAt && response.headers.connection !== "close") tally.keptOpenAfterSignal++;
+            if (response.headers.connection === "close") {
+              await client.closed;
+              client = undefined;
+            }
+            // The clients' pace: a request every 5 ms on each connection, as in the report this test pins.
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        };
+        const workers = Array.from({ length: 4 }, worker);
+        await warm;
+        signalledAt = fixture.kill("SIGTERM");
+        await Promise.all(workers);
+        const { code } = await fixture.exit(10_000);
+        assert.deepEqual({ lost: tally.lost, keptOpenAfterSignal: tally.keptOpenAfterSignal }, {
+          lost: 0,
+          keptOpenAfterSignal: 0,
+        });
+        assert.ok(tally.refused > 0, "the clients still sending were refused with a 503");
+        assert.equal(code, 0);
+        const report = fixture.report as { cut: Record<string, number>; refused: number };
+        assert.deepEqual(report.cut, { requests: 0, streams: 0, webSockets: 0, tasks: 0 });
+        assert.equal(report.refused, tally.refused);
+      });
+    });
+  }
+}
