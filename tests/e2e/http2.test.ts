@@ -1,5 +1,5 @@
 // HTTP/2 (over TLS, and cleartext h2c) with a real node:http2 client and curl, against serve() on Deno and
-// Node (Node 20 runs dist/). Bun.serve speaks HTTP/1.1 only: see tls.test.ts for what Bun does over TLS.
+// Node (Node 22 runs dist/). Bun.serve speaks HTTP/1.1 only: see tls.test.ts for what Bun does over TLS.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Fixture, type FixtureEvent, RUNTIMES } from "./_runtimes.ts";
