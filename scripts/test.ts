@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
-import { runtime } from "../tests/e2e/_runtimes.ts";
+import { runtime } from "../tests/support/runtimes.ts";
 
 type Group = "lint" | "unit" | "doc" | "e2e" | "package" | "deploy" | "bench";
 type Column = "deno" | "bun" | "node22" | "node24" | "node26" | "doc" | "e2e" | "pkg" | "deploy";
@@ -42,7 +42,7 @@ interface Result {
 const root = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(root);
 
-// The runtimes npm installed (the e2e suite's table), called directly: never through npm/npx, which do not
+// The runtimes npm installed (the suites' table, tests/support/runtimes.ts), called directly: never through npm/npx, which do not
 // forward signals.
 const bin = (name: string): string => join("node_modules", ".bin", name);
 const tsc = bin("tsc");

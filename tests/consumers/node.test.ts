@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import { npmFlags, peers, run, tarball, tempProject } from "./_consumer.ts";
 import { assertDrained, drain } from "./_drain.ts";
-import { runtime } from "../e2e/_runtimes.ts";
+import { runtime } from "../support/runtimes.ts";
 
 // One project, installed once, run by every Node of the matrix: ESM import, and CommonJS require() of the
 // ESM-only package, which Node loads without a flag from 22.12 on (the oldest supported Node is 22).

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFile as execFileCallback } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { RUNTIMES } from "../e2e/_runtimes.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 import { APP, appCommand, root } from "./_app.ts";
 import { ensureCommand, tempDir } from "./_system.ts";
 
