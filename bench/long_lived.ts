@@ -1,10 +1,11 @@
 // Signal-to-exit time with an open WebSocket and with an open SSE stream, per runtime, against the same
 // fixture's signal-to-exit time when idle (the baseline, same run). Real processes, real SIGTERM, clients on
 // this process's sockets (Node 24's WebSocket, a raw HTTP/1.1 socket for SSE).
-// Usage: node bench/long_lived.ts [runs=10]   (GD_RUNTIMES=deno,bun,node24,node20 narrows; node20 needs dist/)
+// Usage: node bench/long_lived.ts [runs=10]   (GD_RUNTIMES=deno,bun,node24 narrows; node22 needs dist/)
 import process from "node:process";
-import { RawClient } from "../tests/e2e/_client.ts";
-import { Fixture, RUNTIMES } from "../tests/e2e/_runtimes.ts";
+import { Fixture } from "../tests/support/fixture.ts";
+import { RawClient } from "../tests/support/raw_client.ts";
+import { RUNTIMES } from "../tests/support/runtimes.ts";
 
 const runs = Number(process.argv[2] ?? 10);
 const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];

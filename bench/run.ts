@@ -3,7 +3,7 @@
 // `--quick` is a short smoke run for CI; its exit code reflects the zero-lost check only, because ratios on a
 // shared machine are noise at that length. `--only deno,bun` narrows the runtimes.
 //
-// Usage: node bench/run.ts [--quick] [--only deno,bun,node24]
+// Usage: node bench/run.ts [--quick] [--only deno,bun,node24,node26]
 import process from "node:process";
 import { cpu } from "./measure/cpu.ts";
 import { memory } from "./measure/memory.ts";
@@ -11,7 +11,7 @@ import { scale } from "./measure/scale.ts";
 import { stops } from "./measure/stop.ts";
 import { throughput } from "./measure/throughput.ts";
 import { underLoad } from "./measure/under_load.ts";
-import { RUNTIMES } from "./lib/proc.ts";
+import { RUNTIMES, SOURCE_RUNTIMES } from "./lib/proc.ts";
 import { printTable, type Row } from "./lib/table.ts";
 import { ensureWrk } from "./lib/wrk.ts";
 
@@ -45,7 +45,7 @@ const plan = quick
 ensureWrk();
 const rows: Row[] = [];
 const started = performance.now();
-for (const runtime of RUNTIMES.filter((r) => !only || only.includes(r.name))) {
+for (const runtime of only ? SOURCE_RUNTIMES.filter((r) => only.includes(r.name)) : RUNTIMES) {
   // Each measurement on its own: one that breaks reports its error and the others still run.
   const measure = async (name: string, hard: boolean, fn: () => Promise<Row[]>) => {
     const at = performance.now();

@@ -1,18 +1,19 @@
 // The one test command (`npm test`, i.e. `node scripts/test.ts` on Node 24): formatting, lint, the export
-// maps, type checks, the unit suite on Deno, Bun, Node 24 and (built) Node 20, then the end-to-end suite.
+// maps, type checks, the unit suite on Deno, Bun, Node 24, Node 26 and (built) Node 22, then the end-to-end suite.
 // Every step runs even when an earlier one failed, so one run shows everything that is wrong; the exit code is
 // 1 if any step failed. The last line is `N passed, N failed` over all runners.
 //
 // Usage: node scripts/test.ts [--only lint|unit|e2e|doc|package|deploy|bench[,...]]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
+import { runtime } from "../tests/support/runtimes.ts";
 
 type Group = "lint" | "unit" | "doc" | "e2e" | "package" | "deploy" | "bench";
-type Column = "deno" | "bun" | "node24" | "node20" | "doc" | "e2e" | "pkg" | "deploy";
+type Column = "deno" | "bun" | "node22" | "node24" | "node26" | "doc" | "e2e" | "pkg" | "deploy";
 interface Counts {
   passed: number;
   failed: number;
@@ -41,11 +42,20 @@ interface Result {
 const root = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(root);
 
-// The runtimes npm installed, called directly: never through npm/npx, which do not forward signals.
+// The runtimes npm installed (the suites' table, tests/support/runtimes.ts), called directly: never through npm/npx, which do not
+// forward signals.
 const bin = (name: string): string => join("node_modules", ".bin", name);
-const [deno, bun, node24, tsc] = [bin("deno"), bin("bun"), bin("node"), bin("tsc")];
-const node20 = findNode20();
-const node20Label = `${node20} (${spawnSync(node20, ["--version"], { encoding: "utf8" }).stdout?.trim()})`;
+const tsc = bin("tsc");
+const [deno, bun, node22, node24, node26] = (["deno", "bun", "node22", "node24", "node26"] as const).map((
+  name,
+) => relative(root, runtime(name).command));
+/** Each Node binary as the step lines show it, with its version: three of them run the same steps. */
+const labels = new Map(
+  [node22, node24, node26].map((node) => [
+    node,
+    `${node} (${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout?.trim()})`,
+  ]),
+);
 
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg === -1 ? undefined : new Set(process.argv[onlyArg + 1]?.split(","));
@@ -135,16 +145,17 @@ const steps: Step[] = [
     parse: parseBun,
     skip: noUnit,
   },
-  // The spec reporter on every Node version (Node 20 would pick TAP when not on a terminal).
-  {
+  // Node 24 and 26 strip the types themselves. The spec reporter on every Node version: the default one
+  // depends on whether the output is a terminal.
+  ...([[node24, "node24"], [node26, "node26"]] as const).map(([cmd, column]): Step => ({
     group: "unit",
-    cmd: node24,
+    cmd,
     args: ["--test", "--test-timeout=60000", "--test-reporter=spec", ...unit],
     timeout: 300,
-    column: "node24",
+    column,
     parse: parseNode,
     skip: noUnit,
-  },
+  })),
   {
     group: "unit",
     cmd: tsc,
@@ -153,33 +164,34 @@ const steps: Step[] = [
     before: () => rmSync("dist", { recursive: true, force: true }),
   },
   { group: "unit", cmd: node24, args: ["scripts/check_exports.ts", "--dist"], timeout: 60 },
-  // Node 20 cannot strip types: it runs the unit tests compiled to .tmp/node20/ with src/ beside them.
+  // Node 22, the oldest supported, runs JavaScript as npm users get it: the unit tests compiled to .tmp/node22/
+  // with src/ beside them (and, in the suites below, the built package).
   {
     group: "unit",
     cmd: tsc,
-    args: ["-p", "tsconfig.node20.json"],
+    args: ["-p", "tsconfig.node22.json"],
     timeout: 300,
     skip: noUnit,
-    before: () => rmSync(".tmp/node20", { recursive: true, force: true }),
+    before: () => rmSync(".tmp/node22", { recursive: true, force: true }),
   },
   {
     group: "unit",
-    cmd: node20,
+    cmd: node22,
     args: [
       "--test",
       "--test-timeout=60000",
       "--test-reporter=spec",
-      ...unit.map((f) => `.tmp/node20/${f.replace(/\.ts$/, ".js")}`),
+      ...unit.map((f) => `.tmp/node22/${f.replace(/\.ts$/, ".js")}`),
     ],
     timeout: 300,
-    column: "node20",
+    column: "node22",
     parse: parseNode,
     skip: noUnit,
   },
-  // The e2e tests spawn the runtimes themselves (Node 20 runs dist/, built above), one file at a time.
+  // The e2e tests spawn the runtimes themselves (Node 22 runs dist/, built above), one file at a time.
   suite("e2e", "e2e", e2e, 1200, "tests/e2e"),
   // The npm package as published: its metadata and files (publint packs dist/ as built above), its types
-  // for ESM consumers (attw; ESM only: CommonJS users load it with require(esm), Node >= 20.19, which the
+  // for ESM consumers (attw; ESM only: CommonJS users load it with require(esm), Node >= 22.12, which the
   // consumer tests check), then tests/consumers/: the tarball installed into fresh projects on each runtime.
   { group: "package", cmd: bin("publint"), args: ["--strict"], timeout: 120 },
   { group: "package", cmd: bin("attw"), args: ["--pack", ".", "--profile", "esm-only"], timeout: 300 },
@@ -234,7 +246,7 @@ summarize(results);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
 
 function display(step: Step): string {
-  const label = step.cmd === node20 ? node20Label : step.cmd;
+  const label = labels.get(step.cmd) ?? step.cmd;
   // Long file lists are shortened: the runner prints each file anyway.
   const args = step.args.length > 8
     ? [...step.args.slice(0, 6), `… (${step.args.length - 6} more)`]
@@ -339,7 +351,7 @@ function summarize(results: Result[]): void {
       }`,
     );
   }
-  const columns: Column[] = ["deno", "bun", "node24", "node20", "doc", "e2e", "pkg", "deploy"];
+  const columns: Column[] = ["deno", "bun", "node22", "node24", "node26", "doc", "e2e", "pkg", "deploy"];
   const cell = (column: Column, pick: (r: Result) => number | undefined, digits = 0): string => {
     const values = results.filter((r) => r.step.column === column).map(pick);
     if (values.length === 0 || values.some((v) => v === undefined)) return values.length ? "?" : "-";
@@ -365,13 +377,4 @@ function summarize(results: Result[]): void {
     `\n${results.filter((r) => !r.ok).length} of ${results.length} steps failed, ${seconds.toFixed(0)} s`,
   );
   console.log(`${passed} passed, ${failed} failed`);
-}
-
-function findNode20(): string {
-  // npm runs its scripts with its own Node (the system Node 20) and puts the Node 24 devDependency first on PATH.
-  if (process.env.npm_node_execpath) return process.env.npm_node_execpath;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir.includes("node_modules") && existsSync(join(dir, "node"))) return join(dir, "node");
-  }
-  return "node";
 }

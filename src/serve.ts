@@ -57,7 +57,7 @@ export interface ServeOptions {
    * reload on one host), and close the listener during the shutdown instead of answering new connections
    * with 503: the new process takes them (Node closes it at the trigger, Deno and Bun when the drain begins;
    * give `delay` a second or so, to shed keep-alive clients before). Deno needs `--unstable-net`; Node needs 22.12 or
-   * later (Node 20 cannot: a TypeError says so); Linux (and BSDs) only. Set `net.ipv4.tcp_migrate_req=1`
+   * later (an older Node cannot: a TypeError says so); Linux (and BSDs) only. Set `net.ipv4.tcp_migrate_req=1`
    * so that connections queued at the closing listener move to the new one instead of being reset.
    * @default {false}
    */

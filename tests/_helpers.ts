@@ -83,21 +83,6 @@ export function recordingLogger(): Logger & {
   };
 }
 
-/** A promise with its resolve and reject (Node 20 has no Promise.withResolvers). */
-export function deferred<T = void>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-} {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /**
  * Waits for `promise`, failing after `ms`. The pending timer also keeps the event loop alive, which Deno
  * needs while a test waits for a signal: its signal listeners do not hold the loop.

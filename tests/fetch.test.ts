@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { createShutdown } from "../mod.ts";
-import { deferred, FakeClock, settle } from "./_helpers.ts";
+import { FakeClock, settle } from "./_helpers.ts";
 
 const request = (path = "/") => new Request(`http://localhost${path}`);
 
@@ -29,7 +29,7 @@ function controlledStream() {
 describe("wrap()", () => {
   test("while running it passes through and counts the request until its body has been sent", async () => {
     const { shutdown } = setup();
-    const handlerDone = deferred<Response>();
+    const handlerDone = Promise.withResolvers<Response>();
     const handler = shutdown.wrap<Handler>(() => handlerDone.promise);
     const pending = handler(request());
     assert.equal(shutdown.inFlight.requests, 1);
@@ -57,7 +57,7 @@ describe("wrap()", () => {
     const { shutdown } = setup({ retryAfter: 1_500 });
     let calls = 0;
     const handler = shutdown.wrap<Handler>(() => (calls++, new Response("no")));
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise);
     shutdown.trigger();
     const response = (await handler(request()))!;
@@ -103,7 +103,7 @@ describe("wrap()", () => {
 
   test("uses Deno's info.completed and Node's outgoing close where given, without touching the body", async () => {
     const { shutdown } = setup();
-    const completed = deferred();
+    const completed = Promise.withResolvers<void>();
     const handler = shutdown.wrap<Handler>(() => new Response("x"));
     const fromDeno = (await handler(request(), { completed: completed.promise }))!;
     assert.equal(shutdown.inFlight.streams, 1);

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown } from "../mod.ts";
-import { deferred, FakeClock } from "./_helpers.ts";
+import { FakeClock } from "./_helpers.ts";
 
 describe("readiness and liveness", () => {
   test("readiness is 200 while running and 503 from unready on; liveness stays 200 until stopped", async () => {
@@ -40,7 +40,7 @@ describe("readiness and liveness", () => {
   test("a check that hangs fails at its timeout and sees its signal abort", async () => {
     const clock = new FakeClock();
     const shutdown = createShutdown({ signals: false, logger: false, clock });
-    const seen = deferred<AbortSignal>();
+    const seen = Promise.withResolvers<AbortSignal>();
     shutdown.addReadinessCheck((signal) => {
       seen.resolve(signal);
       return new Promise(() => {});

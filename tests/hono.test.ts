@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { streamText } from "hono/streaming";
 import { createShutdown } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
-import { deferred, settle, within } from "./_helpers.ts";
+import { settle, within } from "./_helpers.ts";
 
 function setup(options: Parameters<typeof createShutdown>[0] = {}) {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000, ...options });
@@ -17,7 +17,7 @@ function setup(options: Parameters<typeof createShutdown>[0] = {}) {
 describe("graceful() middleware", () => {
   test("c.var.shutdown.signal aborts when the shutdown starts; the handler wraps up and answers", async () => {
     const { shutdown, app } = setup();
-    const started = deferred();
+    const started = Promise.withResolvers<void>();
     app.get("/job", async (c) => {
       started.resolve();
       const signal = c.var.shutdown.signal;
@@ -38,7 +38,7 @@ describe("graceful() middleware", () => {
     const { shutdown, app } = setup();
     let ran = false;
     app.get("/", (c) => ((ran = true), c.text("no")));
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise);
     shutdown.trigger();
     const response = await app.request("/");
@@ -51,7 +51,7 @@ describe("graceful() middleware", () => {
 
   test("counts a streamed body until it ends, not until next() returns", async () => {
     const { shutdown, app } = setup();
-    const finish = deferred();
+    const finish = Promise.withResolvers<void>();
     app.get("/stream", (c) =>
       streamText(c, async (stream) => {
         await stream.write("a");

@@ -23,7 +23,7 @@ function inProcessUpgrade(sockets: PeerSocket[]) {
       close: (code, reason) => raw.close(code, reason),
       readyState: 1,
     });
-    // A plain Event: Node 20 has no CloseEvent.
+    // A plain Event: Node 22 has no CloseEvent.
     raw.addEventListener("close", () => events.onClose?.(new Event("close") as CloseEvent, ws));
     queueMicrotask(() => events.onOpen?.(new Event("open"), ws));
     return new Response(null, { status: 200 });

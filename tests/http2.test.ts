@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { createShutdown, detectRuntime, serve } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
 import { connect as netConnect, type Socket } from "node:net";
-import { deferred, within } from "./_helpers.ts";
+import { within } from "./_helpers.ts";
 
 const servers = new Set<Http2Server>();
 const sessions = new Set<ClientHttp2Session>();
@@ -64,8 +64,8 @@ function client(port: number) {
 
 test("attach() a node:http2 server: GOAWAY names the stream in flight, which completes; the server closes", async () => {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
-  const release = deferred();
-  const started = deferred();
+  const release = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
   const { server, port } = await listen(shutdown.wrap(async () => {
     started.resolve();
     await release.promise;
@@ -167,7 +167,7 @@ test("a client that keeps its half of a closed session open does not hold the dr
 
 test("at the deadline a session still running a stream is destroyed: no response, the report says forced", async () => {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 300 });
-  const started = deferred();
+  const started = Promise.withResolvers<void>();
   const { server, port } = await listen(shutdown.wrap(() => {
     started.resolve();
     return new Promise<Response>(() => {}); // never answers

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { createShutdown, type Shutdown } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
-import { deferred } from "./_helpers.ts";
 
 /**
  * Counts the listeners registered on the shutdown's own AbortSignals, by wrapping the two methods through
@@ -39,7 +38,7 @@ describe("no listeners pile up on the shutdown's signals", () => {
       deadline.addEventListener("abort", onAbort, { once: true });
       return c.text(signal.aborted || deadline.aborted ? "stopping" : "ok");
     });
-    const waiting = deferred();
+    const waiting = Promise.withResolvers<void>();
     app.get("/wait", async (c) => {
       const signal = c.var.shutdown.signal;
       waiting.resolve();

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown, type FetchHandler } from "../mod.ts";
-import { deferred, FakeClock, recordingLogger, settle } from "./_helpers.ts";
+import { FakeClock, recordingLogger, settle } from "./_helpers.ts";
 
 function setup(options: Parameters<typeof createShutdown>[0] = {}) {
   const clock = new FakeClock();
@@ -31,7 +31,7 @@ describe("delay against the drain budget (f)", () => {
   test("then the trigger keeps half the budget for the drain, and its log lines state the real numbers", async () => {
     const { clock, logger, shutdown } = setup({ delay: 1_500 });
     shutdown.onCleanup(() => {}, { name: "db" });
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise, { name: "in flight" });
     shutdown.trigger();
     const started = logger.lines.find((line) => line.message.startsWith("shutdown started"));

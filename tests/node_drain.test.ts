@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { Server } from "node:http";
 import { createShutdown, detectRuntime, serve, type Served } from "../mod.ts";
-import { deferred, until, within } from "./_helpers.ts";
+import { until, within } from "./_helpers.ts";
 
 const skip = detectRuntime() !== "node" && "serve() uses node:http on Node only";
 const sockets = new Set<Socket>();
@@ -16,8 +16,8 @@ after(() => {
 /** serve() with a handler that answers once `release` resolves; `started` resolves when it is called. */
 async function slowServer() {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
-  const started = deferred();
-  const release = deferred();
+  const started = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
   const served = await serve(async () => {
     started.resolve();
     await release.promise;

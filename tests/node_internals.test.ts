@@ -12,7 +12,7 @@ import {
   replaceCloseAfterResponse,
 } from "../src/runtimes/node/_internals.ts";
 import { detectRuntime } from "../mod.ts";
-import { deferred, until, within } from "./_helpers.ts";
+import { until, within } from "./_helpers.ts";
 
 // Where Deno's and Bun's node:http differ from Node's (measured; the README's runtime table says so): the
 // canary pins that behaviour too, so that a change either way is seen.
@@ -27,7 +27,7 @@ after(() => {
 /** A node:http server whose handler hands each request to the test and answers only when told. */
 async function holdingServer() {
   const requests: Array<{ req: IncomingMessage; answer: (body: string, close?: boolean) => void }> = [];
-  const arrived = { next: deferred() };
+  const arrived = { next: Promise.withResolvers<void>() };
   const server: Server = createServer((req, res) => {
     requests.push({
       req,
@@ -46,7 +46,7 @@ async function holdingServer() {
   });
   const nextRequest = async () => {
     await within(arrived.next.promise, 5_000, "a request at the server");
-    arrived.next = deferred();
+    arrived.next = Promise.withResolvers<void>();
     return requests.at(-1)!;
   };
   return { server, port, nextRequest };
@@ -102,7 +102,7 @@ test("replaceCloseAfterResponse(): Node calls the replacement after a Connection
   const socket = await client(port);
   socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   const { req, answer } = await nextRequest();
-  const called = deferred();
+  const called = Promise.withResolvers<void>();
   assert.equal(
     replaceCloseAfterResponse(req.socket, () => {
       called.resolve();

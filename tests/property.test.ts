@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown, type Phase } from "../mod.ts";
-import { deferred, FakeClock, settle } from "./_helpers.ts";
+import { FakeClock, settle } from "./_helpers.ts";
 
 const PHASES: Phase[] = ["running", "unready", "draining", "cleanup", "stopped"];
 const CASES = 1_500;
@@ -33,7 +33,7 @@ async function runCase(seed: number): Promise<void> {
   void shutdown.done.then(() => resolutions++);
   const pending: Array<{ succeed(): void; fail(): void }> = [];
   const handler = shutdown.wrap((_request: Request) => {
-    const d = deferred<Response>();
+    const d = Promise.withResolvers<Response>();
     pending.push({ succeed: () => d.resolve(new Response("ok")), fail: () => d.reject(new Error("failed")) });
     return d.promise;
   });
@@ -53,7 +53,7 @@ async function runCase(seed: number): Promise<void> {
   for (let step = 0; step < 24; step++) {
     switch (int(6)) {
       case 0: {
-        const d = deferred<void>();
+        const d = Promise.withResolvers<void>();
         shutdown.waitUntil(d.promise);
         pending.push({ succeed: () => d.resolve(), fail: () => d.reject(new Error("failed")) });
         break;

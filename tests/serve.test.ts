@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown, serve } from "../mod.ts";
-import { deferred, within } from "./_helpers.ts";
+import { within } from "./_helpers.ts";
 
 test("serve() on this runtime: the gate refuses while draining, the health port answers through the drain", async () => {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
@@ -21,7 +21,7 @@ test("serve() on this runtime: the gate refuses while draining, the health port 
   assert.equal(await text(`${main}/`), "200 hello");
   assert.match(await text(`${health}/ready`), /^200 /);
 
-  const task = deferred();
+  const task = Promise.withResolvers<void>();
   shutdown.waitUntil(task.promise, { name: "job" });
   void shutdown.trigger("test");
   assert.match(await text(`${main}/`), /^503 Service Unavailable/);

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown, ShutdownError } from "../mod.ts";
-import { deferred, FakeClock, recordingLogger, settle } from "./_helpers.ts";
+import { FakeClock, recordingLogger, settle } from "./_helpers.ts";
 
 function setup(options: Parameters<typeof createShutdown>[0] = {}) {
   const clock = new FakeClock();
@@ -13,9 +13,9 @@ function setup(options: Parameters<typeof createShutdown>[0] = {}) {
 describe("lifecycle", () => {
   test("goes running → unready → draining → cleanup → stopped, each once and in order", async () => {
     const { clock, shutdown } = setup({ delay: 1_000 });
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise, { name: "flush" });
-    const hook = deferred();
+    const hook = Promise.withResolvers<void>();
     shutdown.onCleanup(() => hook.promise, { name: "db" });
     assert.equal(shutdown.phase, "running");
     shutdown.trigger("deploy");
@@ -57,7 +57,7 @@ describe("lifecycle", () => {
 
   test("signal aborts at the trigger and deadline when the drain is over, both with a ShutdownError", async () => {
     const { clock, shutdown } = setup({ delay: 500 });
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise);
     assert.equal(shutdown.signal.aborted, false);
     shutdown.trigger();
@@ -151,7 +151,7 @@ describe("deadline", () => {
 describe("tasks", () => {
   test("waitUntil holds the drain until the task settles", async () => {
     const { shutdown } = setup();
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise);
     assert.equal(shutdown.inFlight.tasks, 1);
     shutdown.trigger();
@@ -164,7 +164,7 @@ describe("tasks", () => {
 
   test("a rejected task is logged and reported, not thrown, and makes the exit code 1", async () => {
     const { shutdown, logger } = setup();
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise, { name: "upload" });
     shutdown.trigger();
     task.reject(new Error("bucket gone"));
@@ -236,7 +236,7 @@ describe("cleanup hooks", () => {
 describe("logging", () => {
   test("one line per phase, a progress line every second while draining, structured data on each", async () => {
     const { clock, shutdown, logger } = setup({ timeout: 5_000 });
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise);
     shutdown.trigger("deploy");
     await clock.advance(1_000);
@@ -260,7 +260,7 @@ describe("logging", () => {
 
   test("with a delay, progress goes on once a second across the phase change, never twice", async () => {
     const { clock, shutdown, logger } = setup({ timeout: 5_000, delay: 1_000 });
-    const task = deferred();
+    const task = Promise.withResolvers<void>();
     shutdown.waitUntil(task.promise);
     shutdown.trigger();
     await clock.advance(3_000);

@@ -4,12 +4,12 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { createShutdown, drainSSEStream } from "../mod.ts";
 import { drainSSE, graceful, type GracefulEnv } from "../src/hono/mod.ts";
-import { deferred, until, within } from "./_helpers.ts";
+import { until, within } from "./_helpers.ts";
 
 /** A source whose chunks the test pushes one at a time; records its cancellation. */
 function source() {
   let controller!: ReadableStreamDefaultController<string>;
-  const cancelled = deferred<unknown>();
+  const cancelled = Promise.withResolvers<unknown>();
   const stream = new ReadableStream<string>({
     start: (c) => void (controller = c),
     cancel: (reason) => cancelled.resolve(reason),
@@ -158,7 +158,7 @@ describe("drainSSE()", () => {
     const remove = signal.removeEventListener.bind(signal);
     signal.addEventListener = (...args: Parameters<typeof add>) => (listeners++, add(...args));
     signal.removeEventListener = (...args: Parameters<typeof remove>) => (listeners--, remove(...args));
-    const drained = deferred();
+    const drained = Promise.withResolvers<void>();
     app.get("/once", (c) =>
       streamSSE(c, async (stream) => {
         drainSSE(stream, signal).then(drained.resolve);
@@ -172,7 +172,7 @@ describe("drainSSE()", () => {
 
   test("resolves when the client goes away, writing nothing more", async () => {
     const { shutdown, app } = setup();
-    const drained = deferred();
+    const drained = Promise.withResolvers<void>();
     app.get("/gone", (c) =>
       streamSSE(c, async (stream) => {
         await stream.writeSSE({ data: "first" });

@@ -29,12 +29,12 @@ export async function scale(runtime: Runtime, n: number, counts: number[]): Prom
       await sleep(100);
     }
     signalled = performance.now();
-    child.signal("SIGTERM");
+    child.kill("SIGTERM");
     await Promise.all(loads.map((load) => load.finished()));
   } finally {
-    if (!signalled) await child.kill();
+    if (!signalled) await child.dispose();
   }
-  const exit = (await child.exit()).at;
+  const exit = (await child.exit(30_000)).at;
   const outcomes = loads.flatMap((load) => load.outcomes);
   const ok = outcomes.filter((o) => o.status === 200).length;
   const lost = loads.reduce((sum, load) => sum + load.lost, 0);

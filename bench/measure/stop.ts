@@ -3,16 +3,17 @@
 // beside a handler that exits at once (process.exit / Deno.exit from the signal handler): the runtime's own
 // teardown, which any exit from JavaScript pays.
 import { Load } from "../lib/load.ts";
-import { type Child, type Runtime, startServer } from "../lib/proc.ts";
+import type { Proc } from "../../tests/support/process.ts";
+import { type Runtime, startServer } from "../lib/proc.ts";
 import { median } from "../lib/stats.ts";
 import { ms, type Row } from "../lib/table.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function signalToExit(child: Child): Promise<number> {
+async function signalToExit(child: Proc): Promise<number> {
   const sent = performance.now();
-  child.signal("SIGTERM");
-  return (await child.exit()).at - sent;
+  child.kill("SIGTERM");
+  return (await child.exit(30_000)).at - sent;
 }
 
 /** One request on a keep-alive connection that the client then closes: the server saw traffic. */
@@ -38,10 +39,10 @@ export async function stops(runtime: Runtime, runs: number): Promise<Row[]> {
     const busy = await startServer(runtime, "wrap");
     const load = new Load(busy.port, 1, "/?ms=300", false);
     await sleep(100);
-    busy.child.signal("SIGTERM");
+    busy.child.kill("SIGTERM");
     await load.finished();
     const last = load.outcomes[0]?.done ?? NaN;
-    tails.push((await busy.child.exit()).at - last);
+    tails.push((await busy.child.exit(30_000)).at - last);
   }
   const row = (measurement: string, values: number[], floor: number, what: string, target: number): Row => {
     const extra = median(values) - floor;

@@ -1,7 +1,8 @@
 // 1a. Overhead end to end: req/s with graceful-drain over req/s of the same app bare, from wrk, in alternating
 // A/B rounds so that a drift in the machine's load hits both sides alike; the median of the per-round ratios,
 // beside an A/A pair (bare against a second bare) whose spread is the noise floor of this run.
-import { type Child, type Runtime, startServer } from "../lib/proc.ts";
+import type { Proc } from "../../tests/support/process.ts";
+import { cpuSeconds, type Runtime, startServer } from "../lib/proc.ts";
 import { median } from "../lib/stats.ts";
 import type { Row } from "../lib/table.ts";
 import { wrk } from "../lib/wrk.ts";
@@ -13,7 +14,7 @@ export interface ThroughputResult {
 }
 
 interface Side {
-  child: Child;
+  child: Proc;
   port: number;
   requests: number;
   cpu: number;
@@ -48,9 +49,9 @@ export async function throughput(
         const order = round % 2 === 0 ? [a, b] : [b, a];
         const rate = new Map<Side, number>();
         for (const side of order) {
-          const before = side.child.cpuSeconds();
+          const before = cpuSeconds(side.child);
           const { requests, rps } = await wrk(side.port, seconds, 32);
-          side.cpu += side.child.cpuSeconds() - before;
+          side.cpu += cpuSeconds(side.child) - before;
           side.requests += requests;
           side.rps.push(rps);
           rate.set(side, rps);
@@ -81,6 +82,6 @@ export async function throughput(
       cpuPerRequest: { bare: bare.cpu / bare.requests, hono: hono.cpu / hono.requests },
     };
   } finally {
-    await Promise.all(sides.map((side) => side.child.kill()));
+    await Promise.all(sides.map((side) => side.child.dispose()));
   }
 }

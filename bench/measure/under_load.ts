@@ -15,8 +15,8 @@ async function run(runtime: Runtime, mode: string, seconds: number) {
   const load = new Load(port, 64);
   await sleep(seconds * 1000);
   const signalled = performance.now();
-  child.signal("SIGTERM");
-  await child.exit();
+  child.kill("SIGTERM");
+  await child.exit(30_000);
   await load.stop();
   const window = (from: number, to: number, outcomes: Outcome[]) =>
     outcomes.filter((o) => o.status === 200 && o.done >= from && o.done < to).map((o) => o.done - o.sent);

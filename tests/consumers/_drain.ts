@@ -1,8 +1,8 @@
 // The drain scenario every consumer project runs (app/app.mjs): a request held in flight at a real SIGTERM,
 // a request refused while draining, the exit code and the report, as seen from outside the process.
-import { type ChildProcess, spawn } from "node:child_process";
 import assert from "node:assert/strict";
-import { RawClient, type RawResponse } from "../e2e/_client.ts";
+import { Proc } from "../support/process.ts";
+import { RawClient, type RawResponse } from "../support/raw_client.ts";
 
 /** What the drain looked like from outside the process. */
 export interface DrainOutcome {
@@ -23,15 +23,11 @@ export interface DrainOutcome {
  * report. Every wait is bounded; the process is killed if it is still there at the end.
  */
 export async function drain(command: string, args: string[], cwd: string): Promise<DrainOutcome> {
-  const child = spawn(command, args, {
-    cwd,
-    stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, KUBERNETES_SERVICE_HOST: "" },
-  });
-  const app = new AppProcess(child);
+  const app = new Proc(command, args, { cwd, stdin: true, env: { KUBERNETES_SERVICE_HOST: "" } });
+  const event = (name: string, ms: number) => app.waitFor((e) => e.event === name, ms, `"${name}"`);
   const clients: RawClient[] = [];
   try {
-    const listening = await app.waitFor("listening", 30_000);
+    const listening = await event("listening", 30_000);
     const port = listening.port as number;
     const connect = async () => {
       const client = await RawClient.connect(port);
@@ -39,92 +35,20 @@ export async function drain(command: string, args: string[], cwd: string): Promi
       return client;
     };
     const pending = (await connect()).get("/work", 30_000);
-    await app.waitFor("in-flight", 10_000);
-    child.kill("SIGTERM");
-    await app.waitFor("wrapping-up", 10_000);
+    await event("in-flight", 10_000);
+    app.kill("SIGTERM");
+    await event("wrapping-up", 10_000);
     const refused = await (await connect()).get("/", 10_000);
-    child.stdin!.end("release\n");
+    app.child.stdin!.end("release\n");
     const inFlight = await pending;
-    const exitCode = await app.exit(20_000);
+    const exitCode = (await app.exit(20_000)).code;
     const report = app.events.find((e) => e.event === "report")?.report as
       | Record<string, unknown>
       | undefined;
     return { runtime: String(listening.runtime), inFlight, refused, exitCode, report, stderr: app.stderr };
   } finally {
     clients.forEach((client) => client.close());
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
-/** The app's JSON lines, as they arrive. */
-class AppProcess {
-  readonly events: Record<string, unknown>[] = [];
-  stderr = "";
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<number | null>;
-  #wake = new Set<() => void>();
-
-  constructor(child: ChildProcess) {
-    this.#child = child;
-    let partial = "";
-    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
-      const lines = (partial + text).split("\n");
-      partial = lines.pop()!;
-      for (const line of lines.filter((l) => l.trim())) {
-        try {
-          this.events.push(JSON.parse(line));
-        } catch {
-          this.events.push({ event: "text", line });
-        }
-      }
-      this.#wake.forEach((wake) => wake());
-    });
-    child.stderr!.setEncoding("utf8").on("data", (text: string) => void (this.stderr += text));
-    this.#exited = new Promise((resolve) =>
-      child.on("exit", (code) => {
-        resolve(code);
-        this.#wake.forEach((wake) => wake());
-      })
-    );
-  }
-
-  waitFor(event: string, ms: number): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.events.find((e) => e.event === event);
-        const gone = this.#child.exitCode !== null || this.#child.signalCode !== null;
-        if (!found && !gone) return;
-        clearTimeout(timer);
-        this.#wake.delete(check);
-        if (found) resolve(found);
-        else reject(new Error(`the app exited before "${event}"${this.#context()}`));
-      };
-      const timer = setTimeout(() => {
-        this.#wake.delete(check);
-        reject(new Error(`no "${event}" within ${ms} ms${this.#context()}`));
-      }, ms);
-      this.#wake.add(check);
-      check();
-    });
-  }
-
-  async exit(ms: number): Promise<number | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the app did not exit within ${ms} ms${this.#context()}`)),
-        ms,
-      );
-    });
-    try {
-      return await Promise.race([this.#exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #context(): string {
-    return `\nstderr: ${this.stderr}\nevents: ${JSON.stringify(this.events)}`;
+    app.dispose();
   }
 }
 

@@ -1,19 +1,19 @@
 // examples/app.ts started as an instance behind a load balancer or supervisor, on each runtime column of the
-// end-to-end suite. Node 20 cannot strip types: it runs the same file compiled to JS, importing the built
-// package (dist/) as the other Node 20 tests do.
+// end-to-end suite. A column that runs the built package (Node 22) runs the same file compiled to JS,
+// importing dist/ as its other tests do.
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { RuntimeColumn } from "../e2e/_runtimes.ts";
-import { Child } from "./_system.ts";
+import type { Runtime } from "../support/runtimes.ts";
+import { Proc } from "../support/process.ts";
 
 export const root: string = fileURLToPath(new URL("../..", import.meta.url));
 export const APP: string = join(root, "examples/app.ts");
 
-/** The command line that runs examples/app.ts on `runtime`; `dir` holds Node 20's compiled copy. */
-export async function appCommand(runtime: RuntimeColumn, dir: string): Promise<string[]> {
-  if (runtime.name !== "node20") return [runtime.command, ...runtime.args, APP];
+/** The command line that runs examples/app.ts on `runtime`; `dir` holds the compiled copy a built column runs. */
+export async function appCommand(runtime: Runtime, dir: string): Promise<string[]> {
+  if (!runtime.built) return [runtime.command, ...runtime.args, APP];
   const { default: ts } = await import("typescript");
   const source = await readFile(APP, "utf8");
   const js = ts.transpileModule(source, {
@@ -28,8 +28,8 @@ export async function appCommand(runtime: RuntimeColumn, dir: string): Promise<s
 export async function startApp(
   command: string[],
   env: { PORT: number; DRAIN_DELAY?: number; DRAIN_TIMEOUT?: number; [name: string]: unknown },
-): Promise<Child> {
-  const app = new Child(command[0], command.slice(1), {
+): Promise<Proc> {
+  const app = new Proc(command[0], command.slice(1), {
     cwd: root,
     env: {
       HOST: "127.0.0.1",
@@ -38,7 +38,7 @@ export async function startApp(
     },
   });
   try {
-    await app.waitFor(/listening on http:\/\/[^ ]+:(\d+)/, 20_000);
+    await app.waitForOutput(/listening on http:\/\/[^ ]+:(\d+)/, 20_000);
   } catch (error) {
     app.dispose();
     throw error;

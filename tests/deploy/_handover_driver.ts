@@ -5,7 +5,8 @@
 // clients saw. Usage: node _handover_driver.ts <handovers> <command…>
 import { startApp } from "./_app.ts";
 import { startLoad } from "./_load.ts";
-import { type Child, freePort } from "./_system.ts";
+import type { Proc } from "../support/process.ts";
+import { freePort } from "./_system.ts";
 
 const [count, ...command] = process.argv.slice(2);
 const HANDOVERS = Number(count);
@@ -15,7 +16,7 @@ const DELAY = 1_000;
 const TIMEOUT = 8_000;
 
 const port = await freePort();
-const instances: Child[] = [];
+const instances: Proc[] = [];
 const start = async () => {
   const instance = await startApp(command, {
     PORT: port,

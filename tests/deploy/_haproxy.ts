@@ -3,14 +3,15 @@
 import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { Child, ensureCommand } from "./_system.ts";
+import { Proc } from "../support/process.ts";
+import { ensureCommand } from "./_system.ts";
 
 /** A running HAProxy in the foreground (`-db`), its admin socket in `dir`. */
 export class HAProxy {
-  readonly process: Child;
+  readonly process: Proc;
   readonly socket: string;
 
-  private constructor(process: Child, socket: string) {
+  private constructor(process: Proc, socket: string) {
     this.process = process;
     this.socket = socket;
   }
@@ -21,7 +22,7 @@ export class HAProxy {
     const socket = join(dir, "admin.sock");
     const file = join(dir, "haproxy.cfg");
     writeFileSync(file, config.replaceAll("{socket}", socket));
-    const process = new Child(haproxy, ["-db", "-f", file]);
+    const process = new Proc(haproxy, ["-db", "-f", file]);
     const started = new HAProxy(process, socket);
     const deadline = performance.now() + 10_000;
     for (;;) {
@@ -94,7 +95,7 @@ export class HAProxy {
     ms: number,
     from: number,
   ): Promise<number> {
-    const { end } = await this.process.waitFor(
+    const { end } = await this.process.waitForOutput(
       new RegExp(`Server ${backend}/${server} is ${state}\\b`),
       ms,
       from,

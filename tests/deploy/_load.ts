@@ -1,7 +1,7 @@
 // Steady keep-alive load, counted as a client sees it: every answer that is not 2xx and every request whose
 // connection failed or closed before the answer is a failure. A raw-socket client (tests/e2e/_client.ts), so
 // that no HTTP library retries behind the count's back.
-import { NoAnswer, RawClient } from "../e2e/_client.ts";
+import { NoAnswer, RawClient } from "../support/raw_client.ts";
 
 /** What the clients saw. */
 export interface LoadResult {

@@ -1,6 +1,6 @@
-// What the deployment tests need from the machine: Debian packages installed on demand, free ports, and
-// child processes (an app instance, HAProxy, supervisord) that are always killed when a test ends.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+// What the deployment tests need from the machine: Debian packages installed on demand, free ports and
+// temporary directories. Their child processes (an app instance, HAProxy, supervisord) are tests/support/'s.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -49,91 +49,4 @@ export function freePort(): Promise<number> {
 export function tempDir(prefix: string): { path: string; dispose(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-/** A child process whose output is kept and watched line by line. */
-export class Child {
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  output = "";
-  #waiters = new Set<() => void>();
-
-  constructor(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-    this.child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const collect = (text: string) => {
-      this.output += text;
-      for (const wake of this.#waiters) wake();
-    };
-    this.child.stdout!.setEncoding("utf8").on("data", collect);
-    this.child.stderr!.setEncoding("utf8").on("data", collect);
-    this.exited = new Promise((resolve) =>
-      this.child.on("exit", (code, signal) => {
-        resolve({ code, signal });
-        for (const wake of this.#waiters) wake();
-      })
-    );
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /**
-   * Resolves once the output (from `from` on) matches `pattern`; fails after `ms` or when the process exits
-   * first. Returns the match and the offset after it, to wait for the next one from there.
-   */
-  waitFor(pattern: RegExp, ms: number, from = 0): Promise<{ match: RegExpExecArray; end: number }> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for ${pattern}`)), ms);
-      const done = (error?: Error, found?: { match: RegExpExecArray; end: number }) => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        if (error) reject(new Error(`${error.message}\noutput of pid ${this.child.pid}:\n${this.output}`));
-        else resolve(found!);
-      };
-      const check = () => {
-        const match = new RegExp(pattern.source, pattern.flags.replace("g", "")).exec(
-          this.output.slice(from),
-        );
-        if (match) done(undefined, { match, end: from + match.index + match[0].length });
-        else if (!this.running) done(new Error(`the process exited before ${pattern}`));
-      };
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
-  /** Sends a signal if the process still runs. */
-  kill(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
-  }
-
-  /** Resolves with the exit, or kills the process and fails after `ms`. */
-  async exit(ms: number): Promise<{ code: number | null; signal: string | null }> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.child.kill("SIGKILL");
-        reject(new Error(`pid ${this.child.pid} did not exit within ${ms} ms:\n${this.output}`));
-      }, ms);
-    });
-    try {
-      return await Promise.race([this.exited, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Kills the process if it still runs (test cleanup). */
-  dispose(): void {
-    this.kill("SIGKILL");
-  }
 }

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RawClient } from "../e2e/_client.ts";
+import { RawClient } from "../support/raw_client.ts";
 import { root } from "./_app.ts";
 import { moduleDefaults } from "./_defaults.ts";
-import { Child, freePort } from "./_system.ts";
+import { Proc } from "../support/process.ts";
+import { freePort } from "./_system.ts";
 
 /** What `docker stop` waits before SIGKILL unless told otherwise (`-t`, `--stop-timeout`). */
 const DOCKER_STOP_TIMEOUT = 10_000;
@@ -70,7 +71,7 @@ const RUNTIME_BINARIES: Record<string, string> = {
   node: join(root, "node_modules/.bin/node"), // Node 24: the Dockerfile's node:24 image
 };
 
-const children: Child[] = [];
+const children: Proc[] = [];
 after(() => children.forEach((child) => child.dispose()));
 
 const unshareWorks = spawn("unshare", ["--pid", "--fork", "--mount-proc", "true"]);
@@ -114,7 +115,7 @@ for (const name of readdirSync(dir).filter((f) => f.startsWith("Dockerfile")).so
       const port = await freePort();
       // The container's environment, but on loopback and a free port: WORKDIR /app is the repository root.
       const env = { ...dockerfile.env, HOST: "127.0.0.1", PORT: String(port), KUBERNETES_SERVICE_HOST: "" };
-      const container = new Child("unshare", [
+      const container = new Proc("unshare", [
         "--pid",
         "--fork",
         "--mount-proc",
@@ -125,8 +126,8 @@ for (const name of readdirSync(dir).filter((f) => f.startsWith("Dockerfile")).so
         env,
       });
       children.push(container);
-      await container.waitFor(/listening on/, 20_000);
-      const pid1 = childOf(container.pid);
+      await container.waitForOutput(/listening on/, 20_000);
+      const pid1 = childOf(container.pid!);
       assert.ok(pid1, "found the namespace's PID 1");
       assert.match(readFileSync(`/proc/${pid1}/status`, "utf8"), /^NSpid:\s+\d+\s+1$/m, "it is PID 1 there");
 

@@ -5,11 +5,12 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RUNTIMES } from "../e2e/_runtimes.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 import { appCommand, root, startApp } from "./_app.ts";
 import { HAProxy } from "./_haproxy.ts";
 import { startLoad } from "./_load.ts";
-import { type Child, freePort, tempDir } from "./_system.ts";
+import type { Proc } from "../support/process.ts";
+import { freePort, tempDir } from "./_system.ts";
 
 const ROUNDS = process.env.GD_DEPLOY === "full" ? 10 : 2;
 
@@ -59,7 +60,7 @@ for (const runtime of RUNTIMES) {
       cleanups.push(() => dir.dispose());
       const command = await appCommand(runtime, dir.path);
       const ports = [await freePort(), await freePort()];
-      const instances: Child[] = [];
+      const instances: Proc[] = [];
       cleanups.push(() => instances.forEach((instance) => instance.dispose()));
       const start = async (i: number) => {
         instances[i] = await startApp(command, {
@@ -139,7 +140,7 @@ describe("examples/haproxy/haproxy.cfg", { timeout: 120_000 }, () => {
     const command = await appCommand(runtime, dir.path);
     const ports = [await freePort(), await freePort()];
     const frontend = await freePort();
-    const instances: Child[] = [];
+    const instances: Proc[] = [];
     cleanups.push(() => instances.forEach((instance) => instance.dispose()));
     const start = async (i: number) => {
       instances[i] = await startApp(command, { PORT: ports[i], DRAIN_DELAY: delay, DRAIN_TIMEOUT: timeout });

@@ -5,11 +5,12 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RawClient } from "../e2e/_client.ts";
-import { RUNTIMES } from "../e2e/_runtimes.ts";
+import { RawClient } from "../support/raw_client.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 import { APP, appCommand, root, startApp } from "./_app.ts";
 import { moduleDefaults } from "./_defaults.ts";
-import { type Child, freePort, tempDir } from "./_system.ts";
+import type { Proc } from "../support/process.ts";
+import { freePort, tempDir } from "./_system.ts";
 import { parseYaml } from "./_yaml.ts";
 
 /** Time kept between the end of the module's timeout and the kubelet's SIGKILL: the process still exits. */
@@ -18,7 +19,7 @@ const EXIT_MARGIN = 2_000;
 // deno-lint-ignore no-explicit-any
 type Manifest = any;
 
-const children: Child[] = [];
+const children: Proc[] = [];
 after(() => children.forEach((child) => child.dispose()));
 
 const dir = join(root, "examples/kubernetes");
@@ -84,7 +85,7 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
       const client = await RawClient.connect(port);
       assert.equal((await client.get(container.readinessProbe.httpGet.path)).status, 200);
       instance.kill("SIGTERM");
-      await instance.waitFor(/shutdown started \(SIGTERM\)/, 5_000);
+      await instance.waitForOutput(/shutdown started \(SIGTERM\)/, 5_000);
       assert.match(
         instance.output,
         new RegExp(`delay ${delay} ms, drain up to \\d+ ms, timeout ${timeout} ms`),

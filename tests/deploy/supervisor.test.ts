@@ -9,11 +9,12 @@ import { execFile as execFileCallback } from "node:child_process";
 import { promisify } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RUNTIMES } from "../e2e/_runtimes.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 import { appCommand, root } from "./_app.ts";
 import { moduleDefaults } from "./_defaults.ts";
 import { startLoad } from "./_load.ts";
-import { Child, ensureCommand, freePort, tempDir } from "./_system.ts";
+import { Proc } from "../support/process.ts";
+import { ensureCommand, freePort, tempDir } from "./_system.ts";
 
 const execFile = promisify(execFileCallback);
 const RESTARTS = process.env.GD_DEPLOY === "full" ? 10 : 2;
@@ -81,12 +82,12 @@ serverurl=unix://%(here)s/supervisor.sock
 files = app.conf
 `,
         );
-        const daemon = new Child(supervisord, ["-c", config]);
+        const daemon = new Proc(supervisord, ["-c", config]);
         cleanups.push(async () => {
           daemon.kill("SIGTERM"); // supervisord stops its programs, then exits
           await daemon.exit(15_000).catch(() => daemon.dispose());
         });
-        let offset = (await daemon.waitFor(/success: app entered RUNNING state/, 20_000)).end;
+        let offset = (await daemon.waitForOutput(/success: app entered RUNNING state/, 20_000)).end;
         // Not spawnSync: the load runs in this process and must go on while supervisorctl waits.
         const ctl = (...args: string[]) =>
           execFile(supervisorctl, ["-c", config, ...args], { encoding: "utf8", timeout: 30_000 });
@@ -115,7 +116,7 @@ files = app.conf
             });
             const restart = await ctl("restart", "app");
             assert.match(restart.stdout, /app: stopped[\s\S]*app: started/);
-            const stopped = await daemon.waitFor(/stopped: app \(exit status (\d+)\)/, 5_000, offset);
+            const stopped = await daemon.waitForOutput(/stopped: app \(exit status (\d+)\)/, 5_000, offset);
             assert.equal(stopped.match[1], "0", daemon.output);
             offset = stopped.end;
             pids.push(await pidOf());

@@ -4,8 +4,9 @@
 // client sent is lost ("no silent loss", case a).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { NoAnswer, RawClient, type RawResponse } from "./_client.ts";
-import { Fixture, RUNTIMES } from "./_runtimes.ts";
+import { NoAnswer, RawClient, type RawResponse } from "../support/raw_client.ts";
+import { Fixture } from "../support/fixture.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 
 const started = new Set<Fixture>();
 const clients = new Set<RawClient>();

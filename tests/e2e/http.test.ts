@@ -1,7 +1,8 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { NoAnswer, RawClient, type RawResponse } from "./_client.ts";
-import { Fixture, RUNTIMES } from "./_runtimes.ts";
+import { NoAnswer, RawClient, type RawResponse } from "../support/raw_client.ts";
+import { Fixture } from "../support/fixture.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 
 const started = new Set<Fixture>();
 const clients = new Set<RawClient>();

@@ -1,8 +1,9 @@
 // HTTP/2 (over TLS, and cleartext h2c) with a real node:http2 client and curl, against serve() on Deno and
-// Node (Node 20 runs dist/). Bun.serve speaks HTTP/1.1 only: see tls.test.ts for what Bun does over TLS.
+// Node (Node 22 runs dist/). Bun.serve speaks HTTP/1.1 only: see tls.test.ts for what Bun does over TLS.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Fixture, type FixtureEvent, RUNTIMES } from "./_runtimes.ts";
+import { Fixture, type FixtureEvent } from "../support/fixture.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 import { H2Client, type H2Outcome, makeCert, type TestCert } from "./_h2.ts";
 import { curl } from "./_curl.ts";
 

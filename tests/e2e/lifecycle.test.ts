@@ -1,6 +1,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Fixture, RUNTIMES } from "./_runtimes.ts";
+import { Fixture } from "../support/fixture.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 
 const started = new Set<Fixture>();
 after(() => started.forEach((fixture) => fixture.dispose()));
@@ -36,7 +37,7 @@ for (const runtime of RUNTIMES) {
 
     test("with handleErrors, an uncaught exception starts the shutdown and exits 1 after the hooks", async () => {
       const { fixture, port } = await start(runtime, { shutdown: { handleErrors: true } });
-      const { RawClient } = await import("./_client.ts");
+      const { RawClient } = await import("../support/raw_client.ts");
       const client = await RawClient.connect(port);
       assert.equal((await client.get("/crash")).body, "crashing soon");
       const exit = await fixture.exit(7_000);
@@ -48,7 +49,7 @@ for (const runtime of RUNTIMES) {
 
     test("a second signal ends the drain at once with 128 + n, skipping the hooks", async () => {
       const { fixture, port } = await start(runtime, { shutdown: { timeout: 20_000 } });
-      const { RawClient } = await import("./_client.ts");
+      const { RawClient } = await import("../support/raw_client.ts");
       const client = await RawClient.connect(port);
       void client.get("/hang").catch(() => {});
       await fixture.waitFor((e) => e.event === "handler" && e.path === "/hang", 5_000, "the handler");

@@ -1,8 +1,9 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { RawClient } from "./_client.ts";
-import { Fixture, RUNTIMES } from "./_runtimes.ts";
+import { RawClient } from "../support/raw_client.ts";
+import { Fixture } from "../support/fixture.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 
 const started = new Set<Fixture>();
 const cleanups = new Set<() => void>();

@@ -3,8 +3,9 @@
 // Bun: Bun.serve, which offers only HTTP/1.1). HTTP/2 itself is in http2.test.ts.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { RawClient } from "./_client.ts";
-import { Fixture, RUNTIMES } from "./_runtimes.ts";
+import { RawClient } from "../support/raw_client.ts";
+import { Fixture } from "../support/fixture.ts";
+import { RUNTIMES } from "../support/runtimes.ts";
 import { makeCert, type TestCert } from "./_h2.ts";
 import { curl } from "./_curl.ts";
 

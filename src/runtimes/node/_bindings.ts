@@ -21,7 +21,7 @@ export function nodeWhenSent(context: unknown, onSent: () => void): boolean {
   if (typeof outgoing?.once !== "function") return false;
   outgoing.once("close", onSent);
   // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
-  // it carried `Connection: close`, and Node 20 never closes it then: the socket's close ends it instead.
+  // it carried `Connection: close`, and Node 20 (at least) never closes it then: the socket's close ends it instead.
   if (outgoing.socket === null) incoming?.socket?.once("close", onSent);
   return true;
 }

@@ -62,7 +62,7 @@ export function isNodeHttp2Server(value: unknown): value is NodeHttp2ServerLike 
  *
  * Closing an idle session at once is safe here, unlike an idle HTTP/1.1 keep-alive connection: a request
  * the client sends at that instant carries a stream id above the GOAWAY's, so the client knows it was not
- * processed (measured on Node 20 and 24: every stream either answered or refused with REFUSED_STREAM, none
+ * processed (measured on Node 20, 22 and 24: every stream either answered or refused with REFUSED_STREAM, none
  * both, none reset).
  *
  * @param server A `node:http2` server, e.g. the one `@hono/node-server`'s `serve()` returns when given

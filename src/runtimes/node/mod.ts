@@ -29,7 +29,7 @@ async function startNodeServer(fetch: FetchHandler, options: StartOptions): Prom
   const port = options.port ?? 8000;
   const version = nodeProcess().versions?.node ?? "";
   if (options.reusePort && !nodeHasReusePort(version)) {
-    // Node 20 would ignore the option, and the second process would fail with EADDRINUSE.
+    // An older Node would ignore the option, and the second process would fail with EADDRINUSE.
     throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
   }
   const { serve, createAdaptorServer } = await import("@hono/node-server");

@@ -1,4 +1,4 @@
-// CommonJS: require() of the ESM-only package, which Node >= 20.19 (and >= 22.12) loads without a flag.
+// CommonJS: require() of the ESM-only package, which Node >= 22.12 loads without a flag.
 const { createShutdown, detectRuntime, serve } = require("graceful-drain");
 const { graceful } = require("graceful-drain/hono");
 const { Hono } = require("hono");

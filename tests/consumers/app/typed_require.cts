@@ -1,5 +1,5 @@
 // CommonJS TypeScript (`.cts`) requiring the ESM-only package: allowed under `module: nodenext` (TypeScript
-// >= 5.8), as Node >= 20.19 allows it at run time.
+// >= 5.8), as Node >= 22.12 allows it at run time.
 import drain = require("graceful-drain");
 import hono = require("graceful-drain/hono");
 
