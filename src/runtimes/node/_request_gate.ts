@@ -48,7 +48,7 @@ const ENTRY = Symbol("graceful-drain.entry");
 export function gateNodeServer(
   server: { emit(event: string, ...args: unknown[]): boolean },
   host: RequestGateHost,
-) {
+): () => void {
   const emit = server.emit;
   server.emit = function (this: unknown, event: string, ...args: unknown[]): boolean {
     if (event !== "request") return emit.call(this, event, ...args);
