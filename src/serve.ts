@@ -5,7 +5,7 @@ import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
 import { pathOf } from "./_http/url.ts";
 import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
-import { lifecycleOf } from "./_lifecycle/registry.ts";
+import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
 
 /**
  * Options of `serve()`.
@@ -27,7 +27,10 @@ export interface ServeOptions {
   port?: number;
   /** The address to listen on. @default {the runtime's default: all interfaces} */
   hostname?: string;
-  /** The shutdown that owns this server. @default {createShutdown()} */
+  /**
+   * The shutdown that owns this server.
+   * @default {the process's shutdown: the first made with signals that has not started, else createShutdown()}
+   */
   shutdown?: Shutdown;
   /** Called once listening, with the address (port 0 resolved). @default {logs "listening on …"} */
   onListen?: (address: { hostname: string; port: number }) => void;
@@ -134,7 +137,7 @@ export async function serve(
     );
   }
   checkServeOptions(options);
-  const shutdown = options.shutdown ?? createShutdown();
+  const shutdown = options.shutdown ?? (processShutdown() as Shutdown | undefined) ?? createShutdown();
   const gated = shutdown.wrap(handler);
   const { readyPath, livePath } = options;
   const fetch: FetchHandler = readyPath || livePath

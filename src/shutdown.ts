@@ -3,7 +3,7 @@ import { checkDuration, describe } from "./_lifecycle/validate.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import { wrapFetch } from "./_http/wrap.ts";
 import { Lifecycle } from "./_lifecycle/lifecycle.ts";
-import { lifecycles } from "./_lifecycle/registry.ts";
+import { register } from "./_lifecycle/registry.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger, Shutdown } from "./types.ts";
 import { attachServer } from "./runtimes/attach.ts";
@@ -51,8 +51,10 @@ export interface ShutdownOptions {
    */
   signals?: readonly string[] | false;
   /**
-   * Exit the process when stopped, with code 0 (all finished), 1 (something cut or failed, or an uncaught
-   * error) or 128 + n (a second signal n).
+   * End the process when stopped, with code 0 (all finished), 1 (something cut or failed, or an uncaught
+   * error) or 128 + n (a second signal n): once its event loop empties, so that the app's own `beforeExit`
+   * and `exit` listeners run (at the latest at the deadline), or at once after a second signal; and only
+   * once every shutdown of the process has stopped.
    * @default {true when signals are on}
    */
   exit?: boolean;
@@ -198,6 +200,6 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
       await lifecycle.trigger("dispose");
     },
   };
-  lifecycles.set(shutdown, lifecycle);
+  register(shutdown, lifecycle);
   return shutdown;
 }

@@ -13,6 +13,7 @@ import { Emitter } from "./events.ts";
 import { Tasks } from "./tasks.ts";
 import { Timers } from "./timers.ts";
 import { drainBudget, servedDelay, warnIfDelayTooLong } from "./budget.ts";
+import { ProcessLink } from "./process_group.ts";
 
 /** @internal Phases, deadline, hooks and servers, behind `createShutdown()`'s plain object and the gate. */
 export class Lifecycle implements ShutdownEvents {
@@ -20,7 +21,7 @@ export class Lifecycle implements ShutdownEvents {
   readonly inFlight: InFlight = new InFlight();
   readonly gate: Gate = new Gate(this);
   readonly done: Promise<ShutdownReport>;
-  readonly #runtime: RuntimeAdapter;
+  readonly #process: ProcessLink;
   readonly #signalController = new AbortController();
   readonly #started = new Emitter();
   readonly #tasks: Tasks;
@@ -29,7 +30,6 @@ export class Lifecycle implements ShutdownEvents {
   readonly #drain: Drain;
   readonly #progress: ProgressLog;
   #resolveDone!: (report: ShutdownReport) => void;
-  #removeListeners: Array<() => void>;
   #phase: Phase = "running";
   #phaseTimes: Partial<Record<Phase, number>> = {};
   /** How the shutdown began and ended, for the report. */
@@ -43,16 +43,16 @@ export class Lifecycle implements ShutdownEvents {
 
   constructor(options: ResolvedOptions, runtime: RuntimeAdapter) {
     this.options = options;
-    this.#runtime = runtime;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     this.#timers = new Timers(options.clock);
     this.#drain = new Drain(this, this.#timers, (what, error) => this.#logError(what, error));
     this.#tasks = new Tasks(this.inFlight, options, () => this.#phase !== "running");
     this.#progress = new ProgressLog(this, options.clock, options.logger);
-    this.#removeListeners = [
-      runtime.listenSignals(options.signals, (name) => this.#onSignal(name)),
-      options.handleErrors ? runtime.listenErrors((error) => this.#onUncaught(error)) : () => {},
-    ];
+    const on = {
+      signal: (name: string) => this.#onSignal(name),
+      uncaught: (e: unknown) => this.#onUncaught(e),
+    };
+    this.#process = new ProcessLink(runtime, options, on);
   }
 
   get phase(): Phase {
@@ -87,6 +87,7 @@ export class Lifecycle implements ShutdownEvents {
     if (this.#phase !== "running") return this.done;
     const { clock, timeout, delay } = this.options;
     Object.assign(this.#facts, { trigger, reason });
+    this.#process.started();
     this.#startedAt = clock.now();
     this.#stopAt = this.#startedAt + timeout;
     const budget = this.#drainBudget();
@@ -117,7 +118,6 @@ export class Lifecycle implements ShutdownEvents {
   /** Background work the drain waits for (not once stopped: then only its rejection is logged). */
   waitUntil = (promise: PromiseLike<unknown>, name: string): void =>
     this.#tasks.add(promise, name, this.#phase !== "stopped");
-
   #drainBudget = (): number => drainBudget(this.options, this.#hooks.size);
 
   #onSignal(name: string): void {
@@ -162,14 +162,13 @@ export class Lifecycle implements ShutdownEvents {
 
   #finish(): void {
     if (this.#phase === "stopped" || this.#phase === "running") return;
-    const { clock, logger, exit } = this.options;
+    const { clock, logger } = this.options;
     if (this.#phase === "unready" || this.#phase === "draining") this.#drain.cutAndForce();
     else this.#drain.cut.push(...this.inFlight.cutAll(clock.now())); // work started during cleanup and not done
     this.#hooks.recordUnrun(clock.now(), this.#facts.secondSignal !== undefined);
     this.#enter("stopped");
     this.#timers.clear();
     this.#progress.stop();
-    for (const remove of this.#removeListeners.splice(0)) remove();
     const report = buildReport({
       ...this.#facts,
       phaseTimes: this.#phaseTimes,
@@ -182,10 +181,11 @@ export class Lifecycle implements ShutdownEvents {
     });
     logReport(logger, report);
     this.#resolveDone(report);
-    if (!exit) return;
-    // A second signal means "now"; otherwise let code awaiting `done` run its continuation first.
-    if (this.#facts.secondSignal) this.#runtime.exit(report.exitCode);
-    else setTimeout(() => this.#runtime.exit(report.exitCode), 0);
+    this.#process.stopped(
+      report.exitCode,
+      this.#facts.secondSignal !== undefined,
+      this.#stopAt - clock.now(),
+    );
   }
 
   #enter(phase: Phase): void {

@@ -14,8 +14,14 @@ export interface RuntimeAdapter {
   listenSignals(signals: readonly string[], handler: (signal: string) => void): () => void;
   /** Calls `handler` on an uncaught exception or unhandled rejection instead of the runtime's default. */
   listenErrors(handler: (error: unknown) => void): () => void;
-  /** Ends the process with `code`; does nothing where there is no process (edge runtimes). */
+  /** Ends the process with `code` now; does nothing where there is no process (edge runtimes). */
   exit(code: number): void;
+  /**
+   * Ends the process with `code` once its event loop has emptied, so that the app's own `beforeExit` and
+   * `exit` listeners run (telemetry and loggers flush there); if something still holds the loop after
+   * `fallbackMs`, calls `onFallback` and ends it then. Does nothing where there is no process.
+   */
+  exitWhenIdle(code: number, fallbackMs: number, onFallback: () => void): void;
   /** An environment variable, or undefined when unset or not readable (Deno without --allow-env). */
   env(name: string): string | undefined;
   /** Starts the runtime's own HTTP server for `fetch`, resolving once it listens; absent on edge runtimes. */

@@ -94,6 +94,8 @@ interface DenoNamespace {
   addSignalListener(signal: string, handler: () => void): void;
   removeSignalListener(signal: string, handler: () => void): void;
   exit(code: number): never;
+  exitCode: number;
+  unrefTimer(id: unknown): void;
   env: { get(name: string): string | undefined };
   build: { os: string };
   pid: number;
@@ -122,6 +124,17 @@ export const denoAdapter: RuntimeAdapter = {
   },
   listenErrors: listenGlobalErrors,
   exit: (code) => deno().exit(code),
+  exitWhenIdle(code, fallbackMs, onFallback) {
+    deno().exitCode = code;
+    // Deno's Node-compatible `process` keeps its own exit code, which its exit listeners are given.
+    const process = (globalThis as { process?: { exitCode?: number } }).process;
+    if (process) process.exitCode = code;
+    // Unref'd: it does not hold the loop, and fires only if something else does.
+    deno().unrefTimer(setTimeout(() => {
+      onFallback();
+      deno().exit(code);
+    }, fallbackMs));
+  },
   env(name) {
     try {
       return deno().env.get(name);

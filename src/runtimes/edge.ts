@@ -20,6 +20,7 @@ export function edgeAdapter(name: Runtime): RuntimeAdapter {
     },
     listenErrors: listenGlobalErrors,
     exit() {},
+    exitWhenIdle() {},
     env: () => undefined,
   };
 }

@@ -5,6 +5,7 @@ interface NodeProcess {
   on(event: string, handler: (...args: never[]) => void): unknown;
   off(event: string, handler: (...args: never[]) => void): unknown;
   exit(code: number): never;
+  exitCode?: number | string;
   readonly platform?: string;
   readonly env?: Record<string, string | undefined>;
   readonly versions?: { node?: string };
@@ -18,7 +19,7 @@ export function nodeProcess(): NodeProcess {
 /** @internal The process-level half of an adapter, shared by Node and Bun, which both have Node's `process`. */
 export const processAdapter: Pick<
   RuntimeAdapter,
-  "defaultSignals" | "listenSignals" | "listenErrors" | "exit" | "env"
+  "defaultSignals" | "listenSignals" | "listenErrors" | "exit" | "exitWhenIdle" | "env"
 > = {
   defaultSignals: () => nodeProcess().platform === "win32" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"],
   listenSignals(signals, handler) {
@@ -42,5 +43,14 @@ export const processAdapter: Pick<
     };
   },
   exit: (code) => nodeProcess().exit(code),
+  exitWhenIdle(code, fallbackMs, onFallback) {
+    const process = nodeProcess();
+    process.exitCode = code;
+    // Unref'd: it does not hold the loop, and fires only if something else does.
+    setTimeout(() => {
+      onFallback();
+      process.exit(code);
+    }, fallbackMs).unref();
+  },
   env: (name) => nodeProcess().env?.[name],
 };
