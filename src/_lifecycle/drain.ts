@@ -96,13 +96,13 @@ export class Drain {
     // the cut forgets. Nothing in flight can end in between: its end comes by an event or a promise.
     this.abortDeadline("drain deadline passed");
     const cut = inFlight.cutAll(options.clock.now());
-    this.cut.push(...cut);
     this.#forced = true;
-    if (cut.length > 0) options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase, cut });
     // WebSockets first: their close frame (and last message) must go out before the servers' force
     // destroys the sockets under them.
     this.#forcing.emit((error) => this.#logError("force", error));
-    this.#servers.force();
+    cut.push(...this.#servers.force());
+    this.cut.push(...cut);
+    if (cut.length > 0) options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase, cut });
   }
 
   /** Aborts `deadline` (once), and each request's deadline signal with it. */

@@ -1,5 +1,6 @@
 import type { ServerDrainer } from "../runtimes/_adapter.ts";
 import type { Phase } from "../types.ts";
+import type { CutItem } from "../report.ts";
 
 /** @internal Runs `fn`, reporting a throw or a rejection to `onError` instead of letting it escape. */
 export function safely(fn: () => unknown, onError: (error: unknown) => void): void {
@@ -43,10 +44,13 @@ export class Servers {
     );
   }
 
-  force(): void {
+  /** Forces every server closed; returns what they cut that was not counted in flight. */
+  force(): CutItem[] {
+    const cut: CutItem[] = [];
     for (const drainer of this.#drainers) {
-      safely(() => drainer.force(), (error) => this.#onError("force", error));
+      safely(() => void cut.push(...drainer.force() ?? []), (error) => this.#onError("force", error));
     }
+    return cut;
   }
 
   /** Whether any server may still hold a connection a request could arrive on; `unknown` where it cannot tell. */

@@ -1,5 +1,6 @@
 import type { FetchHandler } from "../fetch.ts";
 import type { Runtime } from "./detect.ts";
+import type { CutItem } from "../report.ts";
 
 /**
  * @internal Everything graceful-drain needs of a runtime. One plain object per runtime conforms (`deno.ts`,
@@ -78,8 +79,11 @@ export interface ServerDrainer {
    * stayed idle, so that the process can exit. Resolves when the server has closed (bounded by the caller).
    */
   close(): Promise<void>;
-  /** The drain deadline passed: force-close every remaining connection now. */
-  force(): void;
+  /**
+   * The drain deadline passed: force-close every remaining connection now. Returns what it cut that the
+   * gate could not count itself (Bun's responses still being sent), for the report.
+   */
+  force(): CutItem[] | void;
   /**
    * Whether any connection that could still carry a request is open. Where a runtime cannot tell (Deno,
    * Bun), leave it out: the lifecycle then gives idle keep-alive connections their grace before `close()`

@@ -1,5 +1,6 @@
 import type { RuntimeAdapter, ServerDrainer, StartedServer, StartOptions } from "./_adapter.ts";
 import type { FetchHandler } from "../fetch.ts";
+import type { CutItem } from "../report.ts";
 import { processAdapter } from "./node/_process.ts";
 
 /**
@@ -107,16 +108,26 @@ export function bunRequestDrainer(server: BunServerLike, requests: () => Iterabl
  * ```
  */
 export function bunDrainer(server: BunServerLike): ServerDrainer {
-  let stopping: Promise<void> | undefined;
+  let stopping: { done: boolean; since: number; promise: Promise<void> } | undefined;
   return {
     drain(): void {},
     close(): Promise<void> {
       // A second graceful stop() would wait on the same connections; one is enough.
-      return (stopping ??= server.stop());
+      if (!stopping) {
+        const promise = server.stop();
+        const state = { done: false, since: performance.now(), promise };
+        promise.then(() => (state.done = true), () => (state.done = true));
+        stopping = state;
+      }
+      return stopping.promise;
     },
-    force(): void {
-      // stop(true) resolves once the sockets are closed; nothing is left to wait for or report.
+    force(): CutItem[] {
       server.stop(true).catch(() => {});
+      // The graceful stop() had not ended: bodies were still being sent, which stop(true) cuts. Bun cannot say
+      // how many, nor which: one item stands for them, so the report and the exit code tell the truth.
+      if (!stopping || stopping.done) return [];
+      const age = Math.round(performance.now() - stopping.since);
+      return [{ kind: "streams", label: "response bodies still being sent (Bun cannot list them)", age }];
     },
   };
 }

@@ -89,6 +89,23 @@ for (const runtime of RUNTIMES) {
         assert.ok(cut[0].age >= drainTime - 200, `age ${cut[0].age}`);
       });
 
+      test("a streamed body still being sent at the deadline is reported cut: exit 1", async () => {
+        // "No silent loss", case d: Bun has no completion signal, and its report used to say "cut nothing".
+        const { fixture, port } = await start(runtime, {
+          mode,
+          shutdown: { timeout: 1_500, cleanupTimeout: 500 },
+        });
+        const client = await connect(port);
+        const response = client.get("/stream?n=40&interval=100").catch((error) => error);
+        await handlerStarted(fixture, "/stream");
+        fixture.kill("SIGTERM");
+        const exit = await fixture.exit(5_000);
+        assert.ok((await response) instanceof NoAnswer, "the client did not get the whole body");
+        assert.equal(exit.code, 1, "something was cut");
+        const report = fixture.report as { cut: { requests: number; streams: number } };
+        assert.equal(report.cut.requests + report.cut.streams, 1, JSON.stringify(report));
+      });
+
       test("a handler that listens to the shutdown signal wraps up and answers at once", async () => {
         const { fixture, port } = await start(runtime, { mode, shutdown: { timeout: 10_000 } });
         const client = await connect(port);
