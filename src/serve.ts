@@ -4,6 +4,7 @@ import type { FetchHandler } from "./fetch.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
 import { pathOf } from "./_http/url.ts";
+import { closeConnection } from "./_http/responses.ts";
 import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
 import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
 
@@ -140,13 +141,9 @@ export async function serve(
   const shutdown = options.shutdown ?? (processShutdown() as Shutdown | undefined) ?? createShutdown();
   const gated = shutdown.wrap(handler);
   const { readyPath, livePath } = options;
+  const probe = probes(shutdown, readyPath, livePath);
   const fetch: FetchHandler = readyPath || livePath
-    ? (request, context, extra) => {
-      const path = pathOf(request.url);
-      if (path === readyPath) return shutdown.readiness(request);
-      if (path === livePath) return shutdown.liveness(request);
-      return gated(request, context, extra);
-    }
+    ? (request, context, extra) => probe(request, context) ?? gated(request, context, extra)
     : gated;
   const onListen = options.onListen ??
     ((address) => console.info(`[graceful-drain] listening on ${address.hostname}:${address.port}`));
@@ -208,15 +205,31 @@ function checkServeOptions(options: ServeOptions): void {
 }
 
 async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<StartedServer> {
-  const health = await start(runtimeAdapter(), (request) => {
-    const path = pathOf(request.url);
-    if (path === "/ready") return shutdown.readiness(request);
-    if (path === "/live") return shutdown.liveness(request);
-    return new Response("Not Found\n", { status: 404 });
+  const probe = probes(shutdown, "/ready", "/live");
+  const health = await start(runtimeAdapter(), (request, context) => {
+    return probe(request, context) ?? new Response("Not Found\n", { status: 404 });
   }, { hostname: options.hostname, port: options.healthPort, tls: options.tls });
   // Not attached: it must answer for the whole drain, and closes only once the shutdown is over.
   void shutdown.done.then(() => health.close());
   return health;
+}
+
+/**
+ * Answers readiness and liveness at their paths (undefined elsewhere), before the gate; once the shutdown has
+ * started their responses close the connection, as every response then does.
+ */
+function probes(shutdown: Shutdown, readyPath?: string, livePath?: string) {
+  const { gate } = lifecycleOf(shutdown);
+  return (request: Request, context: unknown): Response | Promise<Response> | undefined => {
+    const path = pathOf(request.url);
+    const response = path === readyPath
+      ? shutdown.readiness(request)
+      : path === livePath
+      ? shutdown.liveness(request)
+      : undefined;
+    if (response === undefined || !gate.shuttingDown) return response;
+    return Promise.resolve(response).then((answer) => closeConnection(answer, context));
+  };
 }
 
 /** Starts the runtime's own server, or says which runtimes have one. */

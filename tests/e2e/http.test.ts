@@ -125,9 +125,13 @@ for (const runtime of RUNTIMES) {
         assert.equal((await client.get("/ready")).status, 200);
         fixture.kill("SIGTERM");
         await fixture.waitForLog("unready:");
-        const probes = await connect(port);
-        assert.equal((await probes.get("/ready")).status, 503);
-        assert.equal((await probes.get("/live")).status, 200);
+        // Probes too close their connection once the shutdown started ("no silent loss", item 5).
+        const ready = await (await connect(port)).get("/ready");
+        assert.equal(ready.status, 503);
+        assert.equal(ready.headers.connection, "close");
+        const live = await (await connect(port)).get("/live");
+        assert.equal(live.status, 200);
+        assert.equal(live.headers.connection, "close");
         const served = await client.get("/");
         assert.equal(served.status, 200);
         assert.equal(served.body, "ok");
