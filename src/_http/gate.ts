@@ -1,10 +1,9 @@
 import type { Clock } from "../clock.ts";
 import type { InFlight, InFlightEntry } from "../_lifecycle/in_flight.ts";
-import type { ServerDrainer } from "../runtimes/_adapter.ts";
 import {
-  bunRequestDrainer,
   gatedEntry,
   isBunServer,
+  liftIdleTimeouts,
   type RequestGateHost,
   whenSent,
 } from "../runtimes/_select.ts";
@@ -18,7 +17,9 @@ export interface GateHost {
   readonly phase: Phase;
   readonly inFlight: InFlight;
   readonly options: { readonly clock: Clock; readonly retryAfter: number; readonly logger: Logger };
-  addDrainer(drainer: ServerDrainer): void;
+  /** The first request came through `context`: own its server if none was attached (see `_select.ts`). */
+  adopt(context: unknown): void;
+  onDrain(callback: () => void): () => void;
 }
 
 /**
@@ -42,6 +43,8 @@ export class Gate implements RequestGateHost {
   #keptAlive = false;
   /** Bun's server, once seen: no completion signal there, so entries end when their handler returns. */
   #bunServer: unknown;
+  /** The first request's server has been looked at (`adopt()`). */
+  #adopted = false;
   /**
    * The entry of the request `wrap()` is admitting, set only while its handler runs synchronously, so that a
    * `graceful()` middleware inside it (a Hono app served by `serve()`, which wraps) counts each request once.
@@ -125,9 +128,13 @@ export class Gate implements RequestGateHost {
   admit(request: Request, context: unknown): InFlightEntry | Response {
     const { phase, inFlight } = this.#host;
     if (phase !== "running" && phase !== "unready") return this.refuse(context);
-    if (this.#bunServer === undefined && isBunServer(context)) {
-      this.#bunServer = context;
-      this.#host.addDrainer(bunRequestDrainer(context, () => inFlight.requests()));
+    if (!this.#adopted) {
+      this.#adopted = true;
+      this.#host.adopt(context);
+      if (isBunServer(context)) {
+        this.#bunServer = context;
+        this.#host.onDrain(() => liftIdleTimeouts(context, inFlight.requests()));
+      }
     }
     return inFlight.add("requests", request, this.#host.options.clock.now());
   }

@@ -6,6 +6,7 @@ import { Emitter } from "./events.ts";
 import type { CutItem, InFlight } from "./in_flight.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Servers } from "./servers.ts";
+import { serverFromContext } from "../runtimes/_select.ts";
 import type { Timers } from "./timers.ts";
 
 /** @internal What the drain reads of its lifecycle. */
@@ -64,6 +65,14 @@ export class Drain {
 
   addServer(drainer: ServerDrainer): void {
     this.#servers.add(drainer, this.#host.phase);
+  }
+
+  /** Owns the server the first request came through when none was attached, or warns that it cannot. */
+  adopt(context: unknown): void {
+    if (this.#servers.size > 0) return;
+    const found = serverFromContext(context);
+    if (found && "drainer" in found) this.addServer(found.drainer);
+    else if (found) this.#host.options.logger.warn(found.warning, { phase: this.#host.phase });
   }
 
   start(): void {

@@ -8,7 +8,7 @@ import { InFlight } from "./in_flight.ts";
 import { Drain } from "./drain.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { ProgressLog } from "./progress.ts";
-import { buildReport, logReport, type StopFacts } from "./report.ts";
+import { buildReport, logReport, type TriggerFacts } from "./report.ts";
 import { Emitter } from "./events.ts";
 import { Tasks } from "./tasks.ts";
 import { Timers } from "./timers.ts";
@@ -33,10 +33,7 @@ export class Lifecycle implements ShutdownEvents {
   #phase: Phase = "running";
   #phaseTimes: Partial<Record<Phase, number>> = {};
   /** How the shutdown began and ended, for the report. */
-  #facts: Pick<StopFacts, "trigger" | "reason" | "uncaught" | "secondSignal"> = {
-    trigger: "",
-    uncaught: false,
-  };
+  #facts: TriggerFacts = { trigger: "", uncaught: false };
   #startedAt = 0;
   #drainEndsAt = 0;
   #stopAt = 0;
@@ -115,6 +112,7 @@ export class Lifecycle implements ShutdownEvents {
     return remove;
   };
   addDrainer = (drainer: ServerDrainer): void => this.#drain.addServer(drainer);
+  adopt = (context: unknown): void => this.#drain.adopt(context);
   /** Background work the drain waits for (not once stopped: then only its rejection is logged). */
   waitUntil = (promise: PromiseLike<unknown>, name: string): void =>
     this.#tasks.add(promise, name, this.#phase !== "stopped");

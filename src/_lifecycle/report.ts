@@ -60,6 +60,9 @@ export interface StopFacts {
   secondSignal?: string;
 }
 
+/** @internal What the lifecycle records of how a shutdown began and ended. */
+export type TriggerFacts = Pick<StopFacts, "trigger" | "reason" | "uncaught" | "secondSignal">;
+
 /**
  * @internal The report, with the documented exit code: 128 + n after a second signal n; else 1 when
  * anything was cut, a hook failed or timed out, a task failed, or the trigger was an uncaught error; else 0.

@@ -24,6 +24,10 @@ export class Servers {
     this.#onError = onError;
   }
 
+  get size(): number {
+    return this.#drainers.length;
+  }
+
   /** Adds a drainer, and brings it to where the others are in `phase`. */
   add(drainer: ServerDrainer, phase: Phase): void {
     this.#drainers.push(drainer);

@@ -6,7 +6,7 @@
 import type { RuntimeAdapter, ServerDrainer, ShutdownEvents } from "./_adapter.ts";
 import type { RequestGateHost } from "./node/_request_gate.ts";
 import { bunAdapter, bunDrainer, isBunServer } from "./bun.ts";
-import { denoAdapter, denoDrainer, denoWhenSent, isDenoServer } from "./deno.ts";
+import { denoAdapter, denoDrainer, denoWhenSent, isDenoInfo, isDenoServer } from "./deno.ts";
 import { detectRuntime } from "./detect.ts";
 import { edgeAdapter } from "./edge.ts";
 import { nodeWhenSent } from "./node/_bindings.ts";
@@ -14,8 +14,7 @@ import { isNodeHttpServer, nodeHttpDrainer } from "./node/http.ts";
 import { isNodeHttp2Server, nodeHttp2Drainer } from "./node/http2.ts";
 import { nodeAdapter } from "./node/mod.ts";
 
-export { isBunServer } from "./bun.ts";
-export { bunRequestDrainer } from "./bun.ts";
+export { isBunServer, liftIdleTimeouts } from "./bun.ts";
 export { isHttp2Request } from "./node/_bindings.ts";
 export { gatedEntry, type RequestGateHost } from "./node/_request_gate.ts";
 
@@ -54,3 +53,21 @@ export function drainerFor(server: unknown, host: ServerHost): ServerDrainer | u
 export function whenSent(context: unknown, onSent: () => void): boolean {
   return denoWhenSent(context, onSent) || nodeWhenSent(context, onSent);
 }
+
+/**
+ * What the first request tells of the server it came through, when no server was attached: Bun passes its
+ * Server, which the shutdown then owns as `attach()` would (Bun's `export default` starts it); Deno passes
+ * only its info, so a server started by `deno serve` cannot be owned, and a warning says so.
+ */
+export function serverFromContext(
+  context: unknown,
+): { drainer: ServerDrainer } | { warning: string } | undefined {
+  if (isBunServer(context)) return { drainer: bunDrainer(context) };
+  if (isDenoInfo(context)) return { warning: UNOWNED_DENO_SERVER };
+  return undefined;
+}
+
+const UNOWNED_DENO_SERVER =
+  "requests come through a Deno server that was not attached (deno serve starts and " +
+  "stops its own): at SIGTERM it closes its listener and idle keep-alive connections at once, and a request " +
+  "sent then is lost. Run the app with `deno run` and serve(), or Deno.serve() and shutdown.attach(server)";

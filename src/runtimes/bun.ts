@@ -52,36 +52,28 @@ export function isBunServer(value: unknown): value is BunServerLike {
 }
 
 /**
- * Drains what the gate learns of a Bun server from the fetch handler's second argument, whether or not the
- * server is attached (Bun's `export default` starts it itself): Bun resets a connection that stays quiet for
- * `idleTimeout` (10 s by default), even mid-handler, and the drain may last longer, so the per-request idle
- * timeout of every request still in flight is lifted when the drain begins. Stopping it is `attach()`'s job.
+ * Lifts the per-request idle timeout of each of `requests` on a Bun server (the one the gate learns from the
+ * fetch handler's second argument), when the drain begins: Bun resets a connection that stays quiet for
+ * `idleTimeout` (10 s by default), even mid-handler, and the drain may last longer.
  *
  * @param server The Bun Server passed beside the request.
- * @param requests The requests in flight when the drain begins.
- * @returns The {@linkcode ServerDrainer} the lifecycle drives.
+ * @param requests The requests in flight.
  *
  * @example Lifting the idle timeouts at the drain
  * ```ts
  * import assert from "node:assert/strict";
- * import { bunRequestDrainer } from "./bun.ts";
+ * import { liftIdleTimeouts } from "./bun.ts";
  *
  * const lifted: number[] = [];
  * const server = { stop: async () => {}, upgrade: () => false, timeout: (_: Request, s: number) => lifted.push(s) };
- * bunRequestDrainer(server, () => [new Request("http://localhost/")]).drain();
+ * liftIdleTimeouts(server, [new Request("http://localhost/")]);
  * assert.deepEqual(lifted, [0]);
  * ```
  */
-export function bunRequestDrainer(server: BunServerLike, requests: () => Iterable<object>): ServerDrainer {
+export function liftIdleTimeouts(server: BunServerLike, requests: Iterable<object>): void {
   const { timeout } = server as Partial<BunServerContext>;
-  return {
-    drain(): void {
-      if (typeof timeout !== "function") return;
-      for (const request of requests()) timeout.call(server, request as Request, 0);
-    },
-    close: () => Promise.resolve(),
-    force(): void {},
-  };
+  if (typeof timeout !== "function") return;
+  for (const request of requests) timeout.call(server, request as Request, 0);
 }
 
 /**

@@ -42,6 +42,12 @@ export function isDenoServer(value: unknown): value is DenoHttpServerLike {
   return typeof server?.shutdown === "function" && server.finished instanceof Promise;
 }
 
+/** @internal Whether `context` is Deno's `ServeHandlerInfo`: what `Deno.serve` and `deno serve` pass. */
+export function isDenoInfo(context: unknown): boolean {
+  const info = context as { completed?: unknown; remoteAddr?: unknown } | undefined;
+  return info?.completed instanceof Promise && info.remoteAddr !== undefined;
+}
+
 /**
  * @internal Calls `onSent` once the response has been sent (or the client went away), when `context` is
  * Deno's `ServeHandlerInfo` (its `completed` promise); returns false, calling nothing, otherwise.
