@@ -199,7 +199,7 @@ function checkServeOptions(options: ServeOptions): void {
   }
   if (http2 && !tls && runtimeAdapter().name === "bun") {
     throw new TypeError(
-      'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun.serve, received true',
+      'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun\'s server, received true',
     );
   }
 }

@@ -131,7 +131,7 @@ test("serve({ http2: true }) without tls: cleartext HTTP/2 on Deno and Node; on 
   if (detectRuntime() === "bun") {
     await assert.rejects(serve(() => new Response("x"), options), {
       name: "TypeError",
-      message: /"http2" without "tls" \(cleartext HTTP\/2\) is not supported by Bun.serve/,
+      message: /"http2" without "tls" \(cleartext HTTP\/2\) is not supported by Bun's server/,
     });
     return;
   }

@@ -4,7 +4,8 @@
 // client sent is lost ("no silent loss", case a).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { NoAnswer, RawClient, type RawResponse } from "../support/raw_client.ts";
+import { RawClient } from "../support/raw_client.ts";
+import { keepAliveLoad } from "../support/keep_alive_load.ts";
 import { Fixture } from "../support/fixture.ts";
 import { RUNTIMES } from "../support/runtimes.ts";
 
@@ -51,51 +52,17 @@ for (const runtime of RUNTIMES) {
 
       test("keep-alive clients sending every 5 ms through SIGTERM lose nothing; refusals close", async () => {
         const { fixture, port } = await start(runtime, framework);
-        const tally = { ok: 0, refused: 0, lost: 0, keptOpenAfterSignal: 0 };
-        let signalledAt = Infinity;
-        let warmedUp!: () => void;
-        const warm = new Promise<void>((resolve) => (warmedUp = resolve));
-        const check503 = (response: RawResponse) => {
-          assert.equal(response.headers.connection, "close", "a 503 refusal closes its connection");
-          assert.ok(Number(response.headers["retry-after"]) >= 1, "a 503 refusal says when to retry");
-        };
-        const worker = async () => {
-          let client: RawClient | undefined;
-          for (let i = 0; i < 2_000; i++) {
-            try {
-              client ??= await connect(port);
-            } catch {
-              return; // the listener closed: nothing was sent, nothing lost
-            }
-            const sentAt = performance.now();
-            let response: RawResponse;
-            try {
-              response = await client.get("/work");
-            } catch (error) {
-              if (!(error instanceof NoAnswer)) throw error;
-              tally.lost++;
-              return;
-            }
+        const tally = await keepAliveLoad(port, {
+          path: "/work",
+          signal: () => fixture.kill("SIGTERM"),
+          opened: clients,
+          check(response) {
             if (response.status === 503) {
-              check503(response);
-              tally.refused++;
-              return; // told to go elsewhere
-            }
-            assert.equal(response.body, "ok");
-            if (++tally.ok === 40) warmedUp();
-            if (sentAt > signalledAt && response.headers.connection !== "close") tally.keptOpenAfterSignal++;
-            if (response.headers.connection === "close") {
-              await client.closed;
-              client = undefined;
-            }
-            // The clients' pace: a request every 5 ms on each connection, as in the report this test pins.
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-        };
-        const workers = Array.from({ length: 4 }, worker);
-        await warm;
-        signalledAt = fixture.kill("SIGTERM");
-        await Promise.all(workers);
+              assert.equal(response.headers.connection, "close", "a 503 refusal closes its connection");
+              assert.ok(Number(response.headers["retry-after"]) >= 1, "a 503 refusal says when to retry");
+            } else assert.equal(response.body, "ok");
+          },
+        });
         const { code } = await fixture.exit(10_000);
         assert.deepEqual({ lost: tally.lost, keptOpenAfterSignal: tally.keptOpenAfterSignal }, {
           lost: 0,

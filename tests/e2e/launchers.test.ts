@@ -5,7 +5,8 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { NoAnswer, RawClient, type RawResponse } from "../support/raw_client.ts";
+import { NoAnswer, RawClient } from "../support/raw_client.ts";
+import { keepAliveLoad } from "../support/keep_alive_load.ts";
 import { Proc } from "../support/process.ts";
 import { bin, root, runtime } from "../support/runtimes.ts";
 
@@ -40,48 +41,6 @@ async function connectWhenListening(port: number, ms = 20_000): Promise<RawClien
   }
 }
 
-/** Four keep-alive clients sending through SIGTERM, each reconnecting after Connection: close. */
-async function underLoad(proc: Proc, port: number) {
-  const tally = { ok: 0, refused: 0, lost: 0, connectionRefused: 0 };
-  let warmedUp!: () => void;
-  const warm = new Promise<void>((resolve) => (warmedUp = resolve));
-  const worker = async () => {
-    let client: RawClient | undefined;
-    for (let i = 0; i < 2_000; i++) {
-      try {
-        client ??= await RawClient.connect(port);
-        clients.add(client);
-      } catch {
-        tally.connectionRefused++;
-        return;
-      }
-      let response: RawResponse;
-      try {
-        response = await client.get("/");
-      } catch (error) {
-        if (!(error instanceof NoAnswer)) throw error;
-        tally.lost++;
-        return;
-      }
-      if (response.status === 503) {
-        tally.refused++;
-        return;
-      }
-      if (++tally.ok === 40) warmedUp();
-      if (response.headers.connection === "close") {
-        await client.closed;
-        client = undefined;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5)); // the clients' pace
-    }
-  };
-  const workers = Array.from({ length: 4 }, worker);
-  await warm;
-  proc.kill("SIGTERM");
-  await Promise.all(workers);
-  return { tally, exit: await proc.exit(10_000) };
-}
-
 const fixture = join(root, "tests/fixtures/launched.js");
 const module = { GD_MODULE: runtime("bun").module };
 
@@ -91,7 +50,8 @@ describe("Bun's export default: Bun starts the server", { timeout: 60_000 }, () 
     const proc = new Proc(bin("bun"), [fixture], { cwd: root, env: { ...module, PORT: String(port) } });
     started.add(proc);
     const slow = (await connectWhenListening(port)).get("/?ms=800");
-    const { tally, exit } = await underLoad(proc, port);
+    const tally = await keepAliveLoad(port, { signal: () => proc.kill("SIGTERM"), opened: clients });
+    const exit = await proc.exit(10_000);
     const answer = await slow;
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.connection, "close");
