@@ -64,8 +64,10 @@ for (const runtime of RUNTIMES) {
           },
         });
         const { code } = await fixture.exit(10_000);
-        assert.deepEqual({ lost: tally.lost, keptOpenAfterSignal: tally.keptOpenAfterSignal }, {
+        const { lost, lostOnNewConnection, keptOpenAfterSignal } = tally;
+        assert.deepEqual({ lost, lostOnNewConnection, keptOpenAfterSignal }, {
           lost: 0,
+          lostOnNewConnection: 0,
           keptOpenAfterSignal: 0,
         });
         assert.ok(tally.refused > 0, "the clients still sending were refused with a 503");

@@ -10,6 +10,8 @@ export interface LoadTally {
   refused: number;
   /** Requests written that got no whole response. */
   lost: number;
+  /** Of those, the first request of a new connection (reset as the listener closed: see the README). */
+  lostOnNewConnection: number;
   /** Connections refused: nothing was sent, nothing lost. */
   connectionRefused: number;
   /** Responses to requests sent after the signal that did not close their connection. */
@@ -34,14 +36,25 @@ export async function keepAliveLoad(
   },
 ): Promise<LoadTally> {
   const { clients = 4, path = "/", paceMs = 5, warmUp = 40, check, opened } = options;
-  const tally: LoadTally = { ok: 0, refused: 0, lost: 0, connectionRefused: 0, keptOpenAfterSignal: 0 };
+  const tally: LoadTally = {
+    ok: 0,
+    refused: 0,
+    lost: 0,
+    lostOnNewConnection: 0,
+    connectionRefused: 0,
+    keptOpenAfterSignal: 0,
+  };
   let signalledAt = Infinity;
   const warm = Promise.withResolvers<void>();
   const worker = async () => {
     let client: RawClient | undefined;
+    let reused = false;
     for (let i = 0; i < 2_000; i++) {
       try {
-        client ??= await RawClient.connect(port);
+        if (!client) {
+          client = await RawClient.connect(port);
+          reused = false;
+        }
         opened?.add(client);
       } catch {
         tally.connectionRefused++;
@@ -54,9 +67,11 @@ export async function keepAliveLoad(
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
         tally.lost++;
+        if (!reused) tally.lostOnNewConnection++;
         return;
       }
       check?.(response);
+      reused = true;
       if (response.status === 503) {
         tally.refused++;
         return;
