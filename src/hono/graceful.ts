@@ -24,9 +24,12 @@ import type { Shutdown } from "../types.ts";
  * ```
  */
 export interface RequestShutdown {
-  /** Aborts when the client went away or the shutdown started: "wrap up". */
+  /**
+   * Aborts when the shutdown starts: "wrap up". Not when the client goes away: read `c.req.raw.signal` for
+   * that (which costs Deno's server most of its throughput; see the README).
+   */
   readonly signal: AbortSignal;
-  /** Aborts when the client went away or the drain time is over: "stop now". */
+  /** Aborts when the drain time is over: "stop now". */
   readonly deadline: AbortSignal;
 }
 
@@ -157,12 +160,12 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
       // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
       // middleware runs inside of when it is registered first, or by the node:http server's gate: only
       // expose the signals.
-      c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted, request));
+      c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted));
       return next();
     }
     const entry = gate.admit(request, c.env);
     if (entry instanceof Response) return entry;
-    c.set("shutdown", new LazyRequestShutdown(lifecycle, entry, request));
+    c.set("shutdown", new LazyRequestShutdown(lifecycle, entry));
     try {
       await next();
     } catch (error) {
@@ -179,21 +182,19 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
 class LazyRequestShutdown implements RequestShutdown {
   readonly #lifecycle: Lifecycle;
   readonly #entry: InFlightEntry;
-  readonly #request: Request;
   #signal: AbortSignal | undefined;
   #deadline: AbortSignal | undefined;
 
-  constructor(lifecycle: Lifecycle, entry: InFlightEntry, request: Request) {
+  constructor(lifecycle: Lifecycle, entry: InFlightEntry) {
     this.#lifecycle = lifecycle;
     this.#entry = entry;
-    this.#request = request;
   }
 
   get signal(): AbortSignal {
-    return (this.#signal ??= requestSignal(this.#lifecycle, this.#entry, this.#request, "signal"));
+    return (this.#signal ??= requestSignal(this.#lifecycle, this.#entry, "signal"));
   }
 
   get deadline(): AbortSignal {
-    return (this.#deadline ??= requestSignal(this.#lifecycle, this.#entry, this.#request, "deadline"));
+    return (this.#deadline ??= requestSignal(this.#lifecycle, this.#entry, "deadline"));
   }
 }
