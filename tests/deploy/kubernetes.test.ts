@@ -91,9 +91,18 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
         new RegExp(`delay ${delay} ms, drain up to \\d+ ms, timeout ${timeout} ms`),
       );
       if (delay > 0) {
-        assert.equal((await client.get(container.readinessProbe.httpGet.path)).status, 503);
-        assert.equal((await client.get(container.livenessProbe.httpGet.path)).status, 200);
-        const served = await client.get("/");
+        // Once the shutdown started every response closes its connection, probes too: one connection each.
+        const get = async (path: string) => {
+          const fresh = await RawClient.connect(port);
+          try {
+            return await fresh.get(path);
+          } finally {
+            fresh.close();
+          }
+        };
+        assert.equal((await get(container.readinessProbe.httpGet.path)).status, 503);
+        assert.equal((await get(container.livenessProbe.httpGet.path)).status, 200);
+        const served = await get("/");
         assert.equal(served.status, 200, "still serving during the delay");
         assert.equal(served.headers.connection, "close");
       }
