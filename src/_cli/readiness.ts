@@ -4,7 +4,7 @@ import { HttpConnection } from "./http_client.ts";
 
 /** One change of what the readiness path answered: a status code, "refused" or "no answer". */
 export interface ReadinessChange {
-  /** `performance.now()` when the check that saw the change was sent. */
+  /** `performance.now()` when the answer that showed the change arrived (or the check failed). */
   at: number;
   state: string;
 }
@@ -83,7 +83,6 @@ export class ReadinessProbe {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      const at = performance.now();
       let state: string;
       try {
         this.#connection = await HttpConnection.open(this.#host, this.#port);
@@ -97,7 +96,7 @@ export class ReadinessProbe {
       }
       if (this.#stopped) break;
       if (this.changes.at(-1)?.state !== state) {
-        this.changes.push({ at, state });
+        this.changes.push({ at: performance.now(), state });
         this.#wake();
       }
       await new Promise((resolve) => setTimeout(resolve, this.#periodMs));

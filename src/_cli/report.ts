@@ -103,14 +103,8 @@ export function formatReport(result: VerifyResult): string[] {
     lines.push(`readiness ${result.readiness.path}: ${changes || "no answer"}`);
   }
   if (result.intakeStoppedMs !== null) {
-    lines.push(`intake stopped at ${at(result.intakeStoppedMs)} (the first refusal after the signal)`);
-  }
-  const unready = result.readiness?.changes.find((c) => c.ms >= 0 && c.state !== "200");
-  if (
-    result.readiness && result.intakeStoppedMs !== null && (!unready || unready.ms > result.intakeStoppedMs)
-  ) {
     lines.push(
-      "warning: intake stopped before readiness turned 503: a load balancer was still sending traffic",
+      `intake stopped at ${at(result.intakeStoppedMs)} (the first refusal after the signal)${lead(result)}`,
     );
   }
   if (exit.beforeSignal) {
@@ -120,4 +114,19 @@ export function formatReport(result: VerifyResult): string[] {
   } else lines.push(`exited (${exit.code ?? exit.signal}) ${exit.afterMs} ms after ${signal}`);
   lines.push(summaryLine(result));
   return lines;
+}
+
+/** How intake stopping relates to readiness turning 503: a load balancer needs the 503 first. */
+function lead({ readiness, intakeStoppedMs }: VerifyResult): string {
+  if (!readiness || intakeStoppedMs === null) return "";
+  const unready = readiness.changes.find((c) => c.ms >= 0 && c.state === "503");
+  if (!unready) return `; readiness never answered 503: a load balancer cannot see the shutdown coming`;
+  const gap = intakeStoppedMs - unready.ms;
+  // The probe checks every periodMs: a gap within that is "at the same time".
+  if (Math.abs(gap) <= readiness.periodMs) {
+    return `, as readiness turned 503 (no delay: a load balancer gets no time to notice)`;
+  }
+  return gap > 0
+    ? `, ${gap} ms after readiness turned 503`
+    : `, ${-gap} ms before readiness turned 503: a load balancer still routed traffic here`;
 }

@@ -19,7 +19,7 @@ export interface VerifyResult {
   /** The first refusal (503 or refused connection) after the signal. */
   intakeStoppedMs: number | null;
   /** Each change of the readiness answer, with `--ready-path`. */
-  readiness: { path: string; changes: { ms: number; state: string }[] } | null;
+  readiness: { path: string; periodMs: number; changes: { ms: number; state: string }[] } | null;
   exit: {
     code: number | null;
     signal: string | null;
@@ -173,7 +173,11 @@ function result(
     totals,
     intakeStoppedMs: intakeStoppedAt === undefined ? null : ms(intakeStoppedAt),
     readiness: probe && options.readyPath
-      ? { path: options.readyPath, changes: probe.changes.map((c) => ({ ms: ms(c.at), state: c.state })) }
+      ? {
+        path: options.readyPath,
+        periodMs: PROBE_PERIOD_MS,
+        changes: probe.changes.map((c) => ({ ms: ms(c.at), state: c.state })),
+      }
       : null,
     exit: { code: exit.code, signal: exit.signal, afterMs: ms(exit.at), killed, beforeSignal },
     ok: totals.lost === 0 && !killed && !beforeSignal,
