@@ -13,6 +13,7 @@
  * @module
  */
 import { writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import process from "node:process";
 import { parseVerifyArgs, USAGE, UsageError } from "./_cli/args.ts";
 import { AppFailure, type Command } from "./_cli/command.ts";
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
       running?.killGroup();
-      process.exit(130);
+      process.exit(128 + constants.signals[signal]);
     });
   }
   try {

@@ -227,9 +227,9 @@ export class HttpConnection {
   }
 
   #lost(reason: LostReason | undefined): void {
+    // A close-delimited body ended with the connection: a whole response.
     if (reason === undefined) {
-      const close = true;
-      return this.#finish({ kind: "response", status: this.#parser.status, close });
+      return this.#finish({ kind: "response", status: this.#parser.status, close: true });
     }
     this.#finish({ kind: "lost", reason: this.#parser.started && reason !== "abandoned" ? "cut" : reason });
   }
