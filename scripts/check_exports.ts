@@ -1,6 +1,8 @@
 // Fails when deno.json (JSR) and package.json (npm) disagree on the version or the entry points, so that the
 // two registries never publish different APIs. JSR serves the source (`./src/hono/mod.ts`); npm serves its build
 // (`./dist/src/hono/mod.js`, types `./dist/src/hono/mod.d.ts`, "types" first as TypeScript requires).
+// The `graceful-drain` command is the "./cli" entry: package.json's `bin` must point at its build, which must
+// start with a `#!/usr/bin/env node` line (npm makes the file executable when it installs the package).
 // Usage: node scripts/check_exports.ts [--dist]   (--dist: the built files must also exist)
 import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
@@ -17,9 +19,15 @@ export function readJson(file: string): Json {
 
 /**
  * Every disagreement between a deno.json and a package.json (parsed), as a sentence; empty when they agree.
- * `built`, when given, tells whether a file of the npm build exists (the `--dist` check).
+ * `built`, when given, tells whether a file of the npm build exists (the `--dist` check); `firstLine`, when
+ * given, reads the first line of a built file (the bin's shebang).
  */
-export function checkExports(deno: Json, pkg: Json, built?: (file: string) => boolean): string[] {
+export function checkExports(
+  deno: Json,
+  pkg: Json,
+  built?: (file: string) => boolean,
+  firstLine?: (file: string) => string,
+): string[] {
   const problems: string[] = [];
   for (const field of ["version", "license"]) {
     if (deno[field] !== pkg[field]) {
@@ -78,7 +86,28 @@ export function checkExports(deno: Json, pkg: Json, built?: (file: string) => bo
       }
     }
   }
+  if (denoExports["./cli"] !== undefined) {
+    problems.push(...checkBin(String(denoExports["./cli"]), pkg, firstLine));
+  }
   return problems;
+}
+
+/** The `graceful-drain` bin against the "./cli" entry `source` (e.g. `./src/cli.ts`). */
+function checkBin(source: string, pkg: Json, firstLine?: (file: string) => string): string[] {
+  const js = `dist/${source.replace(/^\.\//, "").replace(/\.ts$/, ".js")}`;
+  const bin = (pkg.bin as Json | undefined)?.["graceful-drain"];
+  if (bin !== js) {
+    return [
+      `package.json "bin" must be { "graceful-drain": "${js}" } (the build of "./cli"), has ${
+        JSON.stringify(bin)
+      }`,
+    ];
+  }
+  const line = firstLine?.(`./${js}`);
+  if (line !== undefined && line !== "#!/usr/bin/env node") {
+    return [`./${js} must start with "#!/usr/bin/env node" (the bin), starts with ${JSON.stringify(line)}`];
+  }
+  return [];
 }
 
 // Run as a script (not when a test imports checkExports).
@@ -88,15 +117,24 @@ function main(): void {
   const deno = readJson("deno.json");
   const pkg = readJson("package.json");
   const checkDist = process.argv.includes("--dist");
+  const path = (file: string) => new URL(`../${file}`, import.meta.url);
   const problems = checkExports(
     deno,
     pkg,
-    checkDist ? (file) => existsSync(new URL(`../${file}`, import.meta.url)) : undefined,
+    checkDist ? (file) => existsSync(path(file)) : undefined,
+    checkDist
+      ? (file) => existsSync(path(file)) ? readFileSync(path(file), "utf8").split("\n")[0] : ""
+      : undefined,
   );
   if (problems.length > 0) {
     console.error(`check_exports: failed:\n  - ${problems.join("\n  - ")}`);
     process.exit(1);
   }
   const pairs = Object.entries(deno.exports as Json).map(([key, target]) => `${key} → ${target}`).join(", ");
-  console.log(`check_exports: ok, version ${pkg.version}: ${pairs}${checkDist ? " (dist/ built)" : ""}`);
+  const bin = Object.entries((pkg.bin as Json | undefined) ?? {}).map(([name, file]) =>
+    `, bin ${name} → ${file}`
+  );
+  console.log(
+    `check_exports: ok, version ${pkg.version}: ${pairs}${bin.join("")}${checkDist ? " (dist/ built)" : ""}`,
+  );
 }

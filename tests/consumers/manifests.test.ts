@@ -46,7 +46,24 @@ describe("check_exports: deno.json against package.json", () => {
   });
 
   test("with --dist, an entry that was not built fails", () => {
-    const problems = checkExports(deno, pkg, (file) => !file.endsWith("hono.js"));
+    const problems = checkExports(deno, pkg, (file) => !file.endsWith("hono/mod.js"));
     assert.deepEqual(problems, ["./dist/src/hono/mod.js was not built"]);
+  });
+
+  test("a bin that is not the build of ./cli fails", () => {
+    const problems = checkExports(
+      deno,
+      edited(pkg, (p) => void (p.bin = { "graceful-drain": "dist/cli.js" })),
+    );
+    assert.deepEqual(problems, [
+      'package.json "bin" must be { "graceful-drain": "dist/src/cli.js" } (the build of "./cli"), has "dist/cli.js"',
+    ]);
+  });
+
+  test("with --dist, a bin without its shebang fails", () => {
+    const problems = checkExports(deno, pkg, () => true, () => "// no shebang");
+    assert.deepEqual(problems, [
+      './dist/src/cli.js must start with "#!/usr/bin/env node" (the bin), starts with "// no shebang"',
+    ]);
   });
 });

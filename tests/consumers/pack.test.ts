@@ -21,6 +21,7 @@ test("npm pack contains only dist/, README.md, LICENSE and package.json", { time
       "dist/mod.d.ts",
       "dist/src/hono/mod.js",
       "dist/src/hono/mod.d.ts",
+      "dist/src/cli.js",
     ]
   ) {
     assert.ok(paths.includes(needed), `${needed} is in the tarball`);
