@@ -46,6 +46,14 @@ export interface ShutdownOptions {
    */
   cleanupTimeout?: number;
   /**
+   * Spread the closes of long-lived connections (WebSockets tracked with `trackWebSocket()` or
+   * `gracefulUpgrade()`) over this many ms from the start of the drain, each at a random point, at most half
+   * of what is left of the drain, so that their clients do not all reconnect to the other instances at the
+   * same instant. Each socket can set its own (`spread` in its options). 0 closes them all at once.
+   * @default {0}
+   */
+  spread?: number;
+  /**
    * OS signals that start the shutdown, or `false` for manual use only (`trigger()`).
    * @default {["SIGINT", "SIGTERM"]} (`["SIGINT", "SIGBREAK"]` on Windows; `false` where the runtime has none)
    */

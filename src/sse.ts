@@ -1,5 +1,5 @@
 import { describe } from "./_lifecycle/validate.ts";
-import { EventBoundary, finalEvent, resolveSSEOptions } from "./_http/sse_events.ts";
+import { afterSpread, EventBoundary, finalEvent, resolveSSEOptions } from "./_http/sse_events.ts";
 
 /**
  * Options of `drainSSE()` and `drainSSEStream()`.
@@ -20,10 +20,17 @@ export interface DrainSSEOptions {
   event?: string;
   /**
    * The `retry:` hint sent with the final event: how many milliseconds an `EventSource` waits before it
-   * reconnects (to another instance, behind a load balancer).
+   * reconnects (to another instance, behind a load balancer). A `{ min, max }` range picks one at random per
+   * stream, which spreads the reconnects.
    * @default {1000}
    */
-  retry?: number;
+  retry?: number | { min: number; max: number };
+  /**
+   * Send the final event at a random point within this many ms after the signal aborts, rather than at once,
+   * so that clients of many streams do not all reconnect at the same instant; keep it well inside the drain.
+   * @default {0}
+   */
+  spread?: number;
   /** The final event's data; an event without data is never dispatched by `EventSource`. @default {"shutting down"} */
   data?: string;
 }
@@ -82,13 +89,19 @@ export function drainSSEStream(
   if (!(signal instanceof AbortSignal)) {
     throw new TypeError(`${context}: expected an AbortSignal, received ${describe(signal)}`);
   }
-  const last = new TextEncoder().encode(finalEvent(resolveSSEOptions(context, options)));
+  const resolved = resolveSSEOptions(context, options);
+  const last = new TextEncoder().encode(finalEvent(resolved));
   const encoder = new TextEncoder();
   const reader = body.getReader();
   const boundary = new EventBoundary();
   let onAbort = () => {};
+  let due = false; // the final event is due: the signal aborted, and its point in the spread has come
   const aborted = new Promise<"aborted">((resolve) => {
-    onAbort = () => resolve("aborted");
+    onAbort = () =>
+      afterSpread(resolved.spread, () => {
+        due = true;
+        resolve("aborted");
+      });
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
@@ -105,7 +118,7 @@ export function drainSSEStream(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        if (signal.aborted && boundary.atBoundary) return end(controller);
+        if (due && boundary.atBoundary) return end(controller);
         // Between events the signal may end the stream at once; inside one, the rest of it comes first.
         pending ??= reader.read();
         const next = boundary.atBoundary ? await Promise.race([pending, aborted]) : await pending;

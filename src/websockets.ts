@@ -1,6 +1,6 @@
 import type { Lifecycle } from "./_lifecycle/lifecycle.ts";
 import { messageOf } from "./_lifecycle/bounded.ts";
-import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
+import { checkDuration, checkOptionKeys, describe, invalid } from "./_lifecycle/validate.ts";
 
 /**
  * Anything WebSocket-like: the web `WebSocket` (Deno's server socket, browsers), Bun's `ServerWebSocket`,
@@ -72,13 +72,27 @@ export interface TrackWebSocketOptions<W = WebSocketLike> {
    * all the same.
    */
   beforeClose?: (webSocket: W) => unknown;
+  /**
+   * With `closeAt: "drain"`: close it at a random point within this many ms from the start of the drain
+   * (at most half of what is left of the drain) rather than at once, so that the clients of many sockets do
+   * not all reconnect to the other instances at the same instant.
+   * @default {the shutdown's `spread`, 0 unless set}
+   */
+  spread?: number;
+  /**
+   * The close code: 1001 "Going Away", or 1012 "Service Restart" (the server restarts; reconnect after a
+   * moment), which clients and proxies may treat as a hint to reconnect elsewhere.
+   * @default {1001}
+   */
+  closeCode?: 1001 | 1012;
   /** Its label in logs and in the report's `cutItems`. @default {"WebSocket"} */
   name?: string;
 }
 
 const CLOSED = 3;
 const CLOSE_AT = ["drain", "deadline"];
-const KNOWN = new Set(["closeAt", "beforeClose", "name"]);
+const KNOWN = new Set(["closeAt", "beforeClose", "name", "spread", "closeCode"]);
+const CLOSE_REASONS: Record<number, string> = { 1001: "Going Away", 1012: "Service Restart" };
 
 /**
  * @internal Counts `webSocket` until it closes. It gets 1001 "Going Away" when draining starts (or at the
@@ -95,14 +109,17 @@ export function trackWebSocket<W extends WebSocketLike>(
   if (typeof webSocket?.close !== "function") {
     throw new TypeError(`${context}: expected an object with close(), received ${describe(webSocket)}`);
   }
-  const { closeAt = "drain", beforeClose, name = "WebSocket" } = checkOptions(context, options);
-  const { inFlight, options: { logger } } = lifecycle;
+  const { closeAt = "drain", beforeClose, name = "WebSocket", closeCode = 1001, spread } = checkOptions(
+    context,
+    options,
+  );
+  const { inFlight, options: { logger, clock } } = lifecycle;
   const entry = inFlight.add("webSockets", name, lifecycle.options.clock.now());
   let goingAway = false;
 
   const close = () => {
     try {
-      if (webSocket.readyState !== CLOSED) webSocket.close(1001, "Going Away");
+      if (webSocket.readyState !== CLOSED) webSocket.close(closeCode, CLOSE_REASONS[closeCode]);
     } catch {
       // A socket that is closing already throws on some runtimes; that is the outcome we want.
     }
@@ -123,7 +140,13 @@ export function trackWebSocket<W extends WebSocketLike>(
       ).then(close);
     } else close();
   };
-  const onDrain = () => goAway(true);
+  // The drain's start, or a random point within the spread after it; the deadline still ends it.
+  let spreadTimer: unknown;
+  const onDrain = () => {
+    const window = Math.min(spread ?? lifecycle.options.spread, lifecycle.drainRemaining / 2);
+    if (window <= 0) return goAway(true);
+    spreadTimer = clock.setTimeout(() => goAway(true), Math.random() * window);
+  };
   const terminate = () => {
     goAway(false); // with closeAt "deadline": the client still learns why, where the frame gets out in time
     const raw = webSocket.raw as WebSocketLike | undefined;
@@ -141,6 +164,7 @@ export function trackWebSocket<W extends WebSocketLike>(
   let unsubscribeDrain = () => {};
   const unsubscribeForce = lifecycle.onForce(terminate);
   const untrack = () => {
+    if (spreadTimer !== undefined) clock.clearTimeout(spreadTimer);
     unsubscribeDrain();
     unsubscribeForce();
     inFlight.delete(entry);
@@ -159,7 +183,11 @@ export function trackWebSocket<W extends WebSocketLike>(
 /** @internal Validates the options of `trackWebSocket()` / `gracefulUpgrade()`, naming option and value. */
 export function checkOptions<O extends TrackWebSocketOptions<never>>(context: string, options: O): O {
   checkOptionKeys(context, options, KNOWN);
-  const { closeAt, beforeClose, name } = options;
+  const { closeAt, beforeClose, name, spread, closeCode } = options;
+  if (spread !== undefined) checkDuration(context, "spread", spread);
+  if (closeCode !== undefined && closeCode !== 1001 && closeCode !== 1012) {
+    throw invalid(context, "closeCode", "1001 or 1012", closeCode, typeof closeCode === "number");
+  }
   if (closeAt !== undefined && !CLOSE_AT.includes(closeAt as string)) {
     const message = `${context}: "closeAt" must be "drain" or "deadline", received ${describe(closeAt)}`;
     throw typeof closeAt === "string" ? new RangeError(message) : new TypeError(message);

@@ -105,11 +105,13 @@ describe("drainSSEStream()", () => {
     });
     assert.throws(() => drainSSEStream(body(), signal, { retry: 1.5 }), {
       name: "RangeError",
-      message: 'Cannot drain SSE stream: "retry" must be a non-negative integer, received 1.5',
+      message:
+        'Cannot drain SSE stream: "retry" must be a non-negative integer of milliseconds, or { min, max } of them, received 1.5',
     });
     assert.throws(() => drainSSEStream(body(), signal, { retry: "1s" as never }), {
       name: "TypeError",
-      message: 'Cannot drain SSE stream: "retry" must be a number of milliseconds, received "1s"',
+      message:
+        'Cannot drain SSE stream: "retry" must be a non-negative integer of milliseconds, or { min, max } of them, received "1s"',
     });
     assert.throws(() => drainSSEStream(body(), signal, { reconnect: 1 } as never), {
       name: "TypeError",

@@ -8,6 +8,7 @@ import type { ShutdownOptions } from "../shutdown.ts";
 /** @internal Options after validation, with every default filled in. */
 export interface ResolvedOptions {
   timeout: number;
+  spread: number;
   delay: number;
   cleanupTimeout: number;
   signals: readonly string[];
@@ -20,6 +21,7 @@ export interface ResolvedOptions {
 
 const KNOWN = new Set([
   "timeout",
+  "spread",
   "delay",
   "cleanupTimeout",
   "signals",
@@ -66,6 +68,7 @@ export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
     timeout,
     delay,
     cleanupTimeout: Math.min(cleanupTimeout, timeout / 2),
+    spread: checkDuration(context, "spread", options.spread ?? 0),
     signals,
     exit,
     logger: resolveLogger(context, options.logger),

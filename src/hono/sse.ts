@@ -1,5 +1,5 @@
 import { describe } from "../_lifecycle/validate.ts";
-import { finalEvent, resolveSSEOptions } from "../_http/sse_events.ts";
+import { afterSpread, finalEvent, resolveSSEOptions } from "../_http/sse_events.ts";
 import type { DrainSSEOptions } from "../sse.ts";
 
 /**
@@ -86,13 +86,14 @@ export function drainSSE(
   if (!(signal instanceof AbortSignal)) {
     throw new TypeError(`${context}: expected an AbortSignal, received ${describe(signal)}`);
   }
-  const last = finalEvent(resolveSSEOptions(context, options));
+  const resolved = resolveSSEOptions(context, options);
+  const last = finalEvent(resolved);
   return new Promise((resolve) => {
     let ended = false;
     const end = () => {
       if (ended) return;
       ended = true;
-      signal.removeEventListener("abort", onAbort);
+      signal.removeEventListener("abort", onSignal);
       stream.close = close;
       resolve();
     };
@@ -112,6 +113,7 @@ export function drainSSE(
       }
       end();
     };
+    const onSignal = () => afterSpread(resolved.spread, () => void onAbort());
     // A callback that ends on its own closes the stream (streamSSE does): release the signal's listener
     // then, or every finished stream would leave one on the long-lived shutdown signal.
     const close = stream.close;
@@ -122,7 +124,7 @@ export function drainSSE(
     stream.onAbort(end);
     // Hono calls only the abort listeners registered before the client went away.
     if (stream.aborted || stream.closed) end();
-    else if (signal.aborted) void onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+    else if (signal.aborted) onSignal();
+    else signal.addEventListener("abort", onSignal, { once: true });
   });
 }
