@@ -132,7 +132,7 @@ describe("EventBoundary", () => {
 
   test("finalEvent writes one event per data line, with its retry hint", () => {
     assert.equal(
-      finalEvent({ event: "shutdown", retry: 1000, data: "a\nb" }),
+      finalEvent({ event: "shutdown", retry: 1000, data: "a\nb", spread: 0 }),
       "event: shutdown\ndata: a\ndata: b\nretry: 1000\n\n",
     );
   });
