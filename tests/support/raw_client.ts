@@ -12,6 +12,12 @@ export interface RawResponse {
 
 /** The socket closed (or reset) before a whole response arrived: the request was written but never answered. */
 export class NoAnswer extends Error {
+  /**
+   * Whether the request reached the kernel before the connection failed. False: the server's reset came
+   * first (a connection reset in the listener's accept queue before the client wrote), so nothing was sent.
+   */
+  written = true;
+
   constructor(message: string) {
     super(message);
     this.name = "NoAnswer";
@@ -74,8 +80,16 @@ export class RawClient {
   /** Sends one GET request and reads its response; rejects with NoAnswer when the socket closes first. */
   async get(path: string, timeoutMs = 10_000): Promise<RawResponse> {
     const sent = performance.now();
-    this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    return await this.#read(sent, timeoutMs);
+    // Node calls a write's callback in every case, with an error when the bytes never reached the kernel.
+    const written = new Promise<boolean>((resolve) =>
+      this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, (error) => resolve(!error))
+    );
+    try {
+      return await this.#read(sent, timeoutMs);
+    } catch (error) {
+      if (error instanceof NoAnswer) error.written = await written;
+      throw error;
+    }
   }
 
   close(): void {
