@@ -163,6 +163,7 @@ export async function serve(
     served.healthPort = health.port;
   }
   onListen({ hostname: main.hostname, port: main.port });
+  runtime.announceReady?.();
   return served;
 }
 

@@ -4,8 +4,8 @@
  * request on an idle connection at the instant the drain starts (or its previous response ended), and
  * closing the connection then loses that request, as every other library does once per keep-alive client.
  * Within the grace such a request reaches the gate, gets the 503 with `Connection: close`, and the client
- * moves on. One rule for every server: the lifecycle applies it to a whole server where the runtime cannot
- * tell idle connections apart (Deno, Bun), the node:http drainer to each socket.
+ * moves on. The lifecycle applies it to a whole server where the runtime cannot tell idle connections apart
+ * (Deno, Bun), the node:http drainer to each connection (`connectionGraceLeft()`).
  */
 
 /** The longest grace, in ms from the moment the connection became idle (or the drain began). */
@@ -27,4 +27,12 @@ export const IDLE_QUIET = 30;
  */
 export function idleGraceLeft(idleSince: number, lastRequest: number, now: number): number {
   return Math.min(idleSince + IDLE_GRACE, Math.max(idleSince, lastRequest) + IDLE_QUIET) - now;
+}
+
+/**
+ * Milliseconds left of the grace of one connection known to be idle since `idleSince` (Node), during which
+ * no byte arrived: the whole IDLE_GRACE, as a client reusing it sends its next request within it.
+ */
+export function connectionGraceLeft(idleSince: number, now: number): number {
+  return idleSince + IDLE_GRACE - now;
 }

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { runtimeAdapter } from "../runtimes/_select.ts";
+import type { ProcessManager } from "../runtimes/node/_managers.ts";
 import { SIGNAL_NUMBERS } from "./signal_numbers.ts";
 import { checkBoolean, checkDuration, checkOptionKeys, describe, invalid } from "./validate.ts";
 import type { Logger } from "../types.ts";
@@ -50,32 +51,87 @@ export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
   const context = "Cannot create shutdown";
   checkOptionKeys(context, options, KNOWN);
   const kubernetes = onKubernetes();
-  const timeout = checkDuration(context, "timeout", options.timeout ?? (kubernetes ? 25_000 : 8_000));
-  const delay = checkDuration(context, "delay", options.delay ?? (kubernetes ? 5_000 : 0));
-  if (delay > 0 && delay >= timeout) {
+  const manager = runtimeAdapter().processManager?.();
+  const timeout = fitTimeout(
+    checkDuration(context, "timeout", options.timeout ?? (kubernetes ? 25_000 : 8_000)),
+    options.timeout !== undefined,
+    manager,
+  );
+  const delay = checkDuration(context, "delay", options.delay ?? defaultDelay(kubernetes, manager));
+  if (delay > 0 && delay >= timeout.ms) {
     // The delay is part of the drain budget: at or above it, nothing would be left to drain in.
     const defaults = !kubernetes
       ? ""
       : [options.timeout === undefined && "timeout", options.delay === undefined && "delay"]
         .filter(Boolean).map((name) => `"${name}" is the Kubernetes default`).join(", ");
-    throw invalid(context, "delay", `below "timeout" (${timeout})`, delay, true, defaults);
+    throw invalid(context, "delay", `below "timeout" (${timeout.ms})`, delay, true, defaults);
   }
   const cleanupTimeout = checkDuration(context, "cleanupTimeout", options.cleanupTimeout ?? 2_000);
   const signals = resolveSignals(context, options.signals);
   const exit = checkBoolean(context, "exit", options.exit, signals.length > 0);
   const handleErrors = checkBoolean(context, "handleErrors", options.handleErrors, false);
+  const logger = resolveLogger(context, options.logger);
+  warnAboutKillTimeout(logger, timeout.warning);
   return {
-    timeout,
+    timeout: timeout.ms,
     delay,
-    cleanupTimeout: Math.min(cleanupTimeout, timeout / 2),
+    cleanupTimeout: Math.min(cleanupTimeout, timeout.ms / 2),
     spread: checkDuration(context, "spread", options.spread ?? 0),
     signals,
     exit,
-    logger: resolveLogger(context, options.logger),
+    logger,
     retryAfter: checkDuration(context, "retryAfter", options.retryAfter ?? 1_000),
     handleErrors,
     clock: resolveClock(context, options.clock),
   };
+}
+
+/**
+ * 5000 ms on Kubernetes (its endpoints learn of the pod's end late); in a node:cluster worker, 250 ms: the
+ * listener closes at the trigger, and connections the primary handed over just before are served in it, not
+ * refused; else 0.
+ */
+function defaultDelay(kubernetes: boolean, manager: ProcessManager | undefined): number {
+  return kubernetes ? 5_000 : manager?.clusterWorker ? 250 : 0;
+}
+
+/** What the process exit needs after the deadline, within a process manager's kill timeout (ms). */
+const EXIT_MARGIN = 300;
+
+/**
+ * The timeout, fitted inside the process manager's kill timeout when it has one (PM2 SIGKILLs the process
+ * `kill_timeout` ms after its signal, 1600 by default): the default is cut to fit, with a warning; one the
+ * app gave is kept, with a warning when it does not fit.
+ */
+function fitTimeout(
+  timeout: number,
+  given: boolean,
+  manager: ProcessManager | undefined,
+): { ms: number; warning?: string } {
+  const killTimeout = manager?.killTimeout;
+  if (killTimeout === undefined || timeout + EXIT_MARGIN <= killTimeout) return { ms: timeout };
+  const fitted = Math.max(0, killTimeout - EXIT_MARGIN);
+  const settings = `${
+    manager!.name
+  } kills this process ${killTimeout} ms after its stop signal (kill_timeout)`;
+  if (given) {
+    return {
+      ms: timeout,
+      warning:
+        `${settings}, before the shutdown's "timeout" (${timeout} ms) is over: what is still in flight ` +
+        `then is lost unreported. Set kill_timeout above ${timeout + EXIT_MARGIN} ms in the ecosystem file`,
+    };
+  }
+  return {
+    ms: fitted,
+    warning:
+      `${settings}: the shutdown's "timeout" is cut to ${fitted} ms to fit. For longer requests, set ` +
+      `kill_timeout (e.g. 10000) in the ecosystem file`,
+  };
+}
+
+function warnAboutKillTimeout(logger: Logger, warning: string | undefined): void {
+  if (warning) logger.warn(warning, { phase: "running" });
 }
 
 function resolveSignals(context: string, signals: ShutdownOptions["signals"]): readonly string[] {

@@ -1,6 +1,7 @@
 import type { FetchHandler } from "../fetch.ts";
 import type { Runtime } from "./detect.ts";
 import type { CutItem } from "../report.ts";
+import type { ProcessManager } from "./node/_managers.ts";
 
 /**
  * @internal Everything graceful-drain needs of a runtime. One plain object per runtime conforms (`deno.ts`,
@@ -25,6 +26,13 @@ export interface RuntimeAdapter {
   exitWhenIdle(code: number, fallbackMs: number, onFallback: () => void): void;
   /** An environment variable, or undefined when unset or not readable (Deno without --allow-env). */
   env(name: string): string | undefined;
+  /** The process manager running this process (PM2, node:cluster), where it says so in the environment. */
+  processManager?(): ProcessManager | undefined;
+  /**
+   * Tells the process manager the server listens, where it asks (PM2's `wait_ready`: `process.send("ready")`);
+   * once per process.
+   */
+  announceReady?(): void;
   /** Starts the runtime's own HTTP server for `fetch`, resolving once it listens; absent on edge runtimes. */
   startServer?(fetch: FetchHandler, options: StartOptions): Promise<StartedServer>;
   /**

@@ -1,4 +1,4 @@
-import { idleGraceLeft } from "../../_http/keep_alive.ts";
+import { connectionGraceLeft } from "../../_http/keep_alive.ts";
 import { currentResponse, lastParsedRequest, replaceCloseAfterResponse } from "./_internals.ts";
 import { linger, type NodeSocketLike } from "./_sockets.ts";
 
@@ -148,7 +148,7 @@ export class HttpConnections {
   #endIfQuiet(connection: Connection): void {
     const { socket, idle } = connection;
     if (socket.destroyed || !socket.writable || socket.bytesRead !== idle?.bytesRead) return;
-    const wait = idleGraceLeft(idle.since, idle.since, performance.now());
+    const wait = connectionGraceLeft(idle.since, performance.now());
     if (wait > 0) setTimeout(() => this.#endIfQuiet(connection), wait);
     else this.#end(connection);
   }

@@ -1,4 +1,5 @@
 import type { RuntimeAdapter } from "../_adapter.ts";
+import { type ProcessManager, processManager } from "./_managers.ts";
 
 /** The parts of Node's `process` (also Bun's) the adapters use. */
 interface NodeProcess {
@@ -6,6 +7,12 @@ interface NodeProcess {
   off(event: string, handler: (...args: never[]) => void): unknown;
   exit(code: number): never;
   exitCode?: number | string;
+  /** Present when an IPC parent (PM2, a node:cluster primary) started this process. */
+  send?(message: unknown): unknown;
+  /** The IPC channel to the parent, when there is one. */
+  readonly channel?: { unref(): void };
+  /** Node >= 22.3, Deno, Bun: a built-in module without an import. */
+  getBuiltinModule?(id: string): unknown;
   readonly platform?: string;
   readonly env?: Record<string, string | undefined>;
   readonly versions?: { node?: string };
@@ -16,10 +23,27 @@ export function nodeProcess(): NodeProcess {
   return (globalThis as unknown as { process: NodeProcess }).process;
 }
 
+let announced = false;
+
+/** @internal The process manager running this process (see `_managers.ts`). */
+export function currentManager(): ProcessManager | undefined {
+  const process = nodeProcess();
+  // Node's cluster removes NODE_UNIQUE_ID from a worker's environment once it has read it: ask the module.
+  const cluster = process.getBuiltinModule?.("node:cluster") as { isWorker?: boolean } | undefined;
+  return processManager(process.env ?? {}, cluster?.isWorker ?? false);
+}
+
 /** @internal The process-level half of an adapter, shared by Node and Bun, which both have Node's `process`. */
 export const processAdapter: Pick<
   RuntimeAdapter,
-  "defaultSignals" | "listenSignals" | "listenErrors" | "exit" | "exitWhenIdle" | "env"
+  | "defaultSignals"
+  | "listenSignals"
+  | "listenErrors"
+  | "exit"
+  | "exitWhenIdle"
+  | "env"
+  | "processManager"
+  | "announceReady"
 > = {
   defaultSignals: () => nodeProcess().platform === "win32" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"],
   listenSignals(signals, handler) {
@@ -29,6 +53,12 @@ export const processAdapter: Pick<
       process.on(name, listener);
       return () => process.off(name, listener);
     });
+    // PM2 on Windows (or with `shutdown_with_message`) asks by message, where it cannot signal.
+    if (signals.includes("SIGINT") && currentManager()?.name === "PM2") {
+      const onMessage = (message: unknown) => message === "shutdown" && handler("SIGINT");
+      process.on("message", onMessage as (...args: never[]) => void);
+      removers.push(() => process.off("message", onMessage as (...args: never[]) => void));
+    }
     return () => {
       for (const remove of removers.splice(0)) remove();
     };
@@ -46,6 +76,8 @@ export const processAdapter: Pick<
   exitWhenIdle(code, fallbackMs, onFallback) {
     const process = nodeProcess();
     process.exitCode = code;
+    // An IPC channel (PM2, a node:cluster primary) would hold the loop open for ever: let go of it.
+    process.channel?.unref();
     // Unref'd: it does not hold the loop, and fires only if something else does.
     setTimeout(() => {
       onFallback();
@@ -53,4 +85,11 @@ export const processAdapter: Pick<
     }, fallbackMs).unref();
   },
   env: (name) => nodeProcess().env?.[name],
+  processManager: currentManager,
+  announceReady() {
+    const process = nodeProcess();
+    if (announced || currentManager()?.name !== "PM2" || !process.send) return;
+    announced = true;
+    process.send("ready");
+  },
 };
