@@ -11,7 +11,7 @@ import { APP, appCommand, root, startApp } from "./_app.ts";
 import { moduleDefaults } from "./_defaults.ts";
 import type { Proc } from "../support/process.ts";
 import { freePort, tempDir } from "./_system.ts";
-import { parseYaml } from "./_yaml.ts";
+import { parse as parseYaml } from "yaml";
 
 /** Time kept between the end of the module's timeout and the kubelet's SIGKILL: the process still exits. */
 const EXIT_MARGIN = 2_000;

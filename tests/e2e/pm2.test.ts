@@ -114,7 +114,11 @@ describe("PM2 cluster mode, pm2 reload under load", { timeout: 180_000 }, () => 
     assert.deepEqual({ failed: tally.failed, refusedNew: tally.refusedNew }, { failed: 0, refusedNew: 0 });
     assert.ok(tally.ok > 100, `the load ran: ${JSON.stringify(tally)}`);
     assert.ok(reloads.every((ms) => ms < listenTimeout), `reloads waited for no listen_timeout: ${reloads}`);
-    assert.match(logs, /"timeout" is cut to 4700 ms to fit/, "the timeout fitted inside kill_timeout, said so");
+    assert.match(
+      logs,
+      /"timeout" is cut to 4700 ms to fit/,
+      "the timeout fitted inside kill_timeout, said so",
+    );
     assert.match(logs, /stopped: exit code 0/);
   });
 });
