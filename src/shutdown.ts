@@ -156,8 +156,13 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
     get phase() {
       return lifecycle.phase;
     },
-    signal: lifecycle.signal,
-    deadline: lifecycle.deadline,
+    // Getters: the signals are made on first read, never in a Worker's global scope (see lazy_signal.ts).
+    get signal() {
+      return lifecycle.signal;
+    },
+    get deadline() {
+      return lifecycle.deadline;
+    },
     get inFlight() {
       return lifecycle.inFlight.counts();
     },
