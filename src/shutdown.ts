@@ -167,7 +167,12 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
       return lifecycle.inFlight.counts();
     },
     done: lifecycle.done,
-    trigger: (reason) => lifecycle.trigger("manual", reason),
+    trigger(reason) {
+      const done = lifecycle.trigger("manual", reason);
+      // In a Worker: the request that triggers holds the isolate until stopped (the drain's timers, hooks).
+      lifecycle.gate.platform.forward(done);
+      return done;
+    },
     onCleanup(hook, hookOptions = {}) {
       if (typeof hook !== "function") {
         throw new TypeError(`Cannot register cleanup hook: expected a function, received ${describe(hook)}`);
@@ -194,6 +199,7 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
         throw new TypeError(`Cannot wait until: expected a promise, received ${describe(promise)}`);
       }
       lifecycle.waitUntil(promise, taskOptions.name ?? "task");
+      lifecycle.gate.platform.forward(promise); // edge runtimes: the work outlives the response
     },
     trackWebSocket: (webSocket, trackOptions) => trackWebSocket(lifecycle, webSocket, trackOptions),
     wrap: (handler) => wrapFetch(lifecycle.gate, handler),

@@ -25,6 +25,11 @@ export interface RuntimeAdapter {
   exitWhenIdle(code: number, fallbackMs: number, onFallback: () => void): void;
   /** An environment variable, or undefined when unset or not readable (Deno without --allow-env). */
   env(name: string): string | undefined;
+  /**
+   * Handlers get an execution context with the platform's own `waitUntil` (edge runtimes), which the gate
+   * records so that `shutdown.waitUntil()` reaches it.
+   */
+  readonly executionContexts?: boolean;
   /** Starts the runtime's own HTTP server for `fetch`, resolving once it listens; absent on edge runtimes. */
   startServer?(fetch: FetchHandler, options: StartOptions): Promise<StartedServer>;
   /**
