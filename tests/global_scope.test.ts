@@ -19,7 +19,9 @@ function inWorkerGlobalScope<T>(fn: () => T): T {
     saved.set([owner, key], (owner as Record<string, unknown>)[key]);
     Object.defineProperty(owner, key, { value: disallowed(name), configurable: true, writable: true });
   };
-  for (const key of ["AbortController", "setTimeout", "setInterval", "fetch", "Response"]) replace(g, key, key);
+  for (const key of ["AbortController", "setTimeout", "setInterval", "fetch", "Response"]) {
+    replace(g, key, key);
+  }
   for (const key of ["abort", "any", "timeout"]) replace(AbortSignal, key, `AbortSignal.${key}`);
   for (const key of ["getRandomValues", "randomUUID"]) replace(crypto, key, `crypto.${key}`);
   try {
@@ -34,7 +36,7 @@ function inWorkerGlobalScope<T>(fn: () => T): T {
 test("createShutdown(), wrap() and graceful() do nothing at creation that a Worker's global scope forbids", async () => {
   const { shutdown, fetch, app } = inWorkerGlobalScope(() => {
     const shutdown = createShutdown({ signals: false, logger: false, handleErrors: true });
-    const fetch = shutdown.wrap(() => new Response("plain"));
+    const fetch = shutdown.wrap((_request?: Request) => new Response("plain"));
     const app = new Hono<GracefulEnv>().use(graceful(shutdown));
     return { shutdown, fetch, app };
   });
