@@ -164,13 +164,23 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
     get phase() {
       return lifecycle.phase;
     },
-    signal: lifecycle.signal,
-    deadline: lifecycle.deadline,
+    // Getters: the signals are made on first read, never in a Worker's global scope (see lazy_signal.ts).
+    get signal() {
+      return lifecycle.signal;
+    },
+    get deadline() {
+      return lifecycle.deadline;
+    },
     get inFlight() {
       return lifecycle.inFlight.counts();
     },
     done: lifecycle.done,
-    trigger: (reason) => lifecycle.trigger("manual", reason),
+    trigger(reason) {
+      const done = lifecycle.trigger("manual", reason);
+      // In a Worker: the request that triggers holds the isolate until stopped (the drain's timers, hooks).
+      lifecycle.gate.platform.forward(done);
+      return done;
+    },
     onCleanup(hook, hookOptions = {}) {
       if (typeof hook !== "function") {
         throw new TypeError(`Cannot register cleanup hook: expected a function, received ${describe(hook)}`);
@@ -197,6 +207,7 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
         throw new TypeError(`Cannot wait until: expected a promise, received ${describe(promise)}`);
       }
       lifecycle.waitUntil(promise, taskOptions.name ?? "task");
+      lifecycle.gate.platform.forward(promise); // edge runtimes: the work outlives the response
     },
     trackWebSocket: (webSocket, trackOptions) => trackWebSocket(lifecycle, webSocket, trackOptions),
     wrap: (handler) => wrapFetch(lifecycle.gate, handler),

@@ -5,12 +5,14 @@ import {
   isBunServer,
   liftIdleTimeouts,
   type RequestGateHost,
+  runtimeAdapter,
   whenSent,
 } from "../runtimes/_select.ts";
 import type { Logger, Phase } from "../types.ts";
 import { closeConnection, refusal } from "./responses.ts";
 import { trackBody } from "./body.ts";
 import { idleGraceLeft } from "./keep_alive.ts";
+import { PlatformWaitUntil } from "./platform_wait.ts";
 
 /** @internal What the gate reads of the lifecycle it stands in front of. */
 export interface GateHost {
@@ -51,6 +53,8 @@ export class Gate implements RequestGateHost {
    * A field, not a WeakSet of requests: that cost a lookup and an ephemeron per request.
    */
   admitting: InFlightEntry | undefined;
+  /** The platform's own `waitUntil`, on edge runtimes (see `platform_wait.ts`). */
+  readonly platform: PlatformWaitUntil = new PlatformWaitUntil(runtimeAdapter().executionContexts === true);
 
   constructor(host: GateHost) {
     this.#host = host;
@@ -124,9 +128,14 @@ export class Gate implements RequestGateHost {
     return admitting?.label === request ? admitting : gatedEntry(context);
   }
 
-  /** The 503 refusal from `draining` on, else the request's in-flight entry. `release()` must follow. */
-  admit(request: Request, context: unknown): InFlightEntry | Response {
+  /**
+   * The 503 refusal from `draining` on, else the request's in-flight entry. `release()` must follow.
+   * `executionContext`: what the handler got beside the request and `context` (workerd's `ctx`, a
+   * `FetchEvent`), noted on edge runtimes for `shutdown.waitUntil()`.
+   */
+  admit(request: Request, context: unknown, executionContext?: unknown): InFlightEntry | Response {
     const { phase, inFlight } = this.#host;
+    if (this.platform.enabled) this.platform.note(executionContext);
     if (phase !== "running" && phase !== "unready") return this.refuse(context);
     if (!this.#adopted) {
       this.#adopted = true;

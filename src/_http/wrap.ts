@@ -18,7 +18,7 @@ export function wrapFetch<H extends FetchHandler>(gate: Gate, handler: H): H {
   const wrapped = (request: Request, context?: unknown, extra?: unknown) => {
     // Gated and counted already, by the node:http server's own gate (attach(), serve() on Node).
     if (gate.admittedByServer(context) !== undefined) return handler(request, context, extra);
-    const entry = gate.admit(request, context);
+    const entry = gate.admit(request, context, extra);
     if (entry instanceof Response) return entry;
     let result;
     const outer = gate.admitting; // a wrapped handler called inside another one: restore it after

@@ -3,6 +3,7 @@ import type { Gate } from "../_http/gate.ts";
 import type { ServerDrainer } from "../runtimes/_adapter.ts";
 import type { Phase } from "../types.ts";
 import { Emitter } from "./events.ts";
+import { LazySignal } from "./lazy_signal.ts";
 import type { CutItem, InFlight } from "./in_flight.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { Servers } from "./servers.ts";
@@ -29,7 +30,7 @@ export class Drain {
   readonly #host: DrainHost;
   readonly #timers: Timers;
   readonly #servers: Servers;
-  readonly #deadlineController = new AbortController();
+  readonly #deadline = new LazySignal(); // on first read: see lazy_signal.ts
   readonly #draining = new Emitter();
   readonly #forcing = new Emitter();
   readonly #logError: (what: string, error: unknown) => void;
@@ -45,7 +46,7 @@ export class Drain {
 
   /** Aborts when the drain is over: deadline passed, or nothing left in flight. */
   get deadline(): AbortSignal {
-    return this.#deadlineController.signal;
+    return this.#deadline.signal;
   }
 
   /** Whether connections were force-closed. */
@@ -116,8 +117,8 @@ export class Drain {
 
   /** Aborts `deadline` (once), and each request's deadline signal with it. */
   abortDeadline(why: string): void {
-    if (this.deadline.aborted) return;
-    this.#deadlineController.abort(new ShutdownError(why, { cause: this.#host.reason }));
-    this.#host.inFlight.abortRequestSignals("deadline", this.deadline.reason);
+    if (this.#deadline.aborted) return;
+    this.#deadline.abort(new ShutdownError(why, { cause: this.#host.reason }));
+    this.#host.inFlight.abortRequestSignals("deadline", this.#deadline.reason);
   }
 }

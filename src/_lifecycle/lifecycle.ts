@@ -14,6 +14,7 @@ import { Tasks } from "./tasks.ts";
 import { Timers } from "./timers.ts";
 import { drainBudget, servedDelay, warnIfDelayTooLong } from "./budget.ts";
 import { ProcessLink } from "./process_group.ts";
+import { LazySignal } from "./lazy_signal.ts";
 
 /** @internal Phases, deadline, hooks and servers, behind `createShutdown()`'s plain object and the gate. */
 export class Lifecycle implements ShutdownEvents {
@@ -22,7 +23,7 @@ export class Lifecycle implements ShutdownEvents {
   readonly gate: Gate = new Gate(this);
   readonly done: Promise<ShutdownReport>;
   readonly #process: ProcessLink;
-  readonly #signalController = new AbortController();
+  readonly #signal = new LazySignal(); // on first read: see lazy_signal.ts
   readonly #started = new Emitter();
   readonly #tasks: Tasks;
   readonly #hooks = new CleanupHooks();
@@ -57,7 +58,7 @@ export class Lifecycle implements ShutdownEvents {
   }
 
   get signal(): AbortSignal {
-    return this.#signalController.signal;
+    return this.#signal.signal;
   }
 
   get deadline(): AbortSignal {
@@ -90,8 +91,8 @@ export class Lifecycle implements ShutdownEvents {
     const budget = this.#drainBudget();
     this.#drainEndsAt = this.#startedAt + budget;
     this.inFlight.startCountingFinished();
-    this.#signalController.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
-    this.inFlight.abortRequestSignals("signal", this.signal.reason);
+    this.#signal.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
+    this.inFlight.abortRequestSignals("signal", this.#signal.reason);
     this.#started.emit((error) => this.#logError("start", error));
     this.#timers.after(budget, () => this.#endDrain(false));
     this.#timers.after(timeout, () => this.#finish());

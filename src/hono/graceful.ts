@@ -105,6 +105,11 @@ export interface GracefulContext {
   res: Response;
   /** What the runtime passed beside the request (Deno's info, Bun's server, Node's bindings). */
   env: unknown;
+  /**
+   * The platform's execution context (workerd's `ctx`, a `FetchEvent`); read on edge runtimes only, where
+   * `shutdown.waitUntil()` reaches its `waitUntil`. Hono's getter throws where there is none.
+   */
+  readonly executionCtx?: unknown;
   /** Sets a variable. */
   set(key: "shutdown", value: RequestShutdown): void;
 }
@@ -163,7 +168,7 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
       c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted));
       return next();
     }
-    const entry = gate.admit(request, c.env);
+    const entry = gate.admit(request, c.env, gate.platform.enabled ? executionContextOf(c) : undefined);
     if (entry instanceof Response) return entry;
     c.set("shutdown", new LazyRequestShutdown(lifecycle, entry));
     try {
@@ -176,6 +181,15 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
     const response = gate.release(entry, c.res, c.env) as Response;
     if (response !== c.res) c.res = response;
   };
+}
+
+/** Hono's `c.executionCtx`, or undefined where the runtime passed none (its getter throws then). */
+function executionContextOf(c: GracefulContext): unknown {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Builds the request's combined signals on first read: most handlers never look at them. */

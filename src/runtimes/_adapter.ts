@@ -33,6 +33,11 @@ export interface RuntimeAdapter {
    * once per process.
    */
   announceReady?(): void;
+  /**
+   * Handlers get an execution context with the platform's own `waitUntil` (edge runtimes), which the gate
+   * records so that `shutdown.waitUntil()` reaches it.
+   */
+  readonly executionContexts?: boolean;
   /** Starts the runtime's own HTTP server for `fetch`, resolving once it listens; absent on edge runtimes. */
   startServer?(fetch: FetchHandler, options: StartOptions): Promise<StartedServer>;
   /**

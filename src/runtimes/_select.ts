@@ -15,6 +15,7 @@ import { isNodeHttp2Server, nodeHttp2Drainer } from "./node/http2.ts";
 import { nodeAdapter } from "./node/mod.ts";
 
 export { isBunServer, liftIdleTimeouts } from "./bun.ts";
+export { type ExecutionContextLike, executionContextOf } from "./edge.ts";
 export { isHttp2Request } from "./node/_bindings.ts";
 export { gatedEntry, type RequestGateHost } from "./node/_request_gate.ts";
 

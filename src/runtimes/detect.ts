@@ -12,18 +12,22 @@
  *   bun: "bun app.ts",
  *   node: "node app.js",
  *   workerd: "wrangler dev",
+ *   "edge-runtime": "edge-runtime app.js",
  *   unknown: "?",
  * };
  * assert.equal(typeof command[runtime], "string");
  * ```
  */
-export type Runtime = "deno" | "bun" | "node" | "workerd" | "unknown";
+export type Runtime = "deno" | "bun" | "node" | "workerd" | "edge-runtime" | "unknown";
 
 /**
  * Tells which runtime this code runs on. Deno and Bun both provide a `process` global for Node
- * compatibility, so they are recognised by their own globals first.
+ * compatibility, so they are recognised by their own globals first; Cloudflare's workerd by its
+ * `navigator.userAgent`, Vercel's Edge Runtime by its `EdgeRuntime` global (a string). Only `typeof` and
+ * plain property reads: nothing is called, so it is safe in a Worker's global scope.
  *
- * @returns `"deno"`, `"bun"`, `"node"`, `"workerd"` (Cloudflare Workers) or `"unknown"`.
+ * @returns `"deno"`, `"bun"`, `"node"`, `"workerd"` (Cloudflare Workers), `"edge-runtime"` (Vercel's Edge
+ * Runtime) or `"unknown"`.
  *
  * @example Branching on the runtime
  * ```ts
@@ -31,7 +35,7 @@ export type Runtime = "deno" | "bun" | "node" | "workerd" | "unknown";
  * import { detectRuntime } from "@graceful/drain";
  *
  * const runtime = detectRuntime();
- * assert.ok(["deno", "bun", "node", "workerd", "unknown"].includes(runtime));
+ * assert.ok(["deno", "bun", "node", "workerd", "edge-runtime", "unknown"].includes(runtime));
  * ```
  */
 export function detectRuntime(): Runtime {
@@ -40,6 +44,7 @@ export function detectRuntime(): Runtime {
   if (typeof g.Bun === "object" && g.Bun !== null) return "bun";
   const userAgent = (g.navigator as { userAgent?: unknown } | undefined)?.userAgent;
   if (userAgent === "Cloudflare-Workers") return "workerd";
+  if (typeof g.EdgeRuntime === "string") return "edge-runtime";
   const versions = (g.process as { versions?: { node?: unknown } } | undefined)?.versions;
   if (typeof versions?.node === "string") return "node";
   return "unknown";

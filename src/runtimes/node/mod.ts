@@ -25,6 +25,12 @@ export function nodeHasReusePort(version: string): boolean {
   return major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
+/**
+ * Not a literal, so that bundlers leave it alone: esbuild (as wrangler runs it) would otherwise inline the
+ * package, and its `node:http` imports, into every Worker that imports the core.
+ */
+const NODE_SERVER: string = "@hono/node-server";
+
 async function startNodeServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
   const port = options.port ?? 8000;
   const version = nodeProcess().versions?.node ?? "";
@@ -32,7 +38,7 @@ async function startNodeServer(fetch: FetchHandler, options: StartOptions): Prom
     // An older Node would ignore the option, and the second process would fail with EADDRINUSE.
     throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
   }
-  const { serve, createAdaptorServer } = await import("@hono/node-server");
+  const { serve, createAdaptorServer } = await import(NODE_SERVER) as typeof import("@hono/node-server");
   const adaptor = {
     fetch,
     port,

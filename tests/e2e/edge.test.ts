@@ -1,0 +1,180 @@
+// The module in the edge runtimes themselves: Cloudflare's workerd (started by miniflare, as `wrangler dev`
+// does) and Vercel's Edge Runtime (`edge-runtime`), each loading a Worker module bundled by esbuild from
+// tests/fixtures/edge/, served on 127.0.0.1 and driven by real HTTP requests. Each app creates its shutdown
+// in the module's global scope, where workerd forbids timers, random values and AbortControllers.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { get, type IncomingHttpHeaders } from "node:http";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { EdgeRuntime, runServer } from "edge-runtime";
+
+const fixtures = fileURLToPath(new URL("../fixtures/edge/", import.meta.url));
+const WAIT_MS = 10_000;
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** One GET over a new connection; `onFirstChunk` sees the response before its body ends. */
+function request(url: URL, onFirstChunk?: () => void): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: WAIT_MS }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => {
+        if (body === "") onFirstChunk?.();
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url.pathname}: no answer in ${WAIT_MS} ms`)));
+    req.on("error", reject);
+  });
+}
+
+interface State {
+  runtime: string;
+  loadedWith: Record<string, string>;
+  phase: string;
+  inFlight: { requests: number; streams: number; tasks: number };
+  finished: string[];
+}
+
+/** Polls the app's state (outside its gate) until `done` holds, at most WAIT_MS. */
+async function until(base: URL, done: (state: State) => boolean, what: string): Promise<State> {
+  const deadline = performance.now() + WAIT_MS;
+  for (;;) {
+    const state = JSON.parse((await request(new URL("/__state", base))).body) as State;
+    if (done(state)) return state;
+    if (performance.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(state)}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The app bundled as a Worker module (ESM) or a service-worker script (IIFE, for the Edge Runtime). */
+async function bundle(app: string, format: "esm" | "iife"): Promise<string> {
+  const contents = format === "esm"
+    ? `export { default } from "./${app}.ts";`
+    : `import worker from "./${app}.ts";\n` +
+      `addEventListener("fetch", (event) => event.respondWith(worker.fetch(event.request, {}, event)));`;
+  const result = await build({
+    stdin: { contents, resolveDir: fixtures, sourcefile: `${app}_entry.ts`, loader: "ts" },
+    bundle: true,
+    format,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    // What wrangler does without nodejs_compat: Node's built-ins stay imports, which these runtimes lack.
+    external: ["node:*"],
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
+  const nodeImports = imports.filter((i) => i.path.startsWith("node:") && i.kind === "import-statement");
+  assert.deepEqual(nodeImports, [], `${app}: the bundle imports Node built-ins`);
+  return result.outputFiles[0].text;
+}
+
+interface Started {
+  url: URL;
+  close(): Promise<void>;
+}
+
+const runtimes: Record<string, { name: string; start(app: string): Promise<Started> }> = {
+  workerd: {
+    name: "workerd",
+    async start(app) {
+      const mf = new Miniflare({
+        // Listed, not analysed: miniflare rejects the core's non-literal import() (Node only, never run here).
+        modules: [{ type: "ESModule", path: "worker.mjs", contents: await bundle(app, "esm") }],
+        compatibilityDate: "2025-01-01",
+        host: "127.0.0.1",
+        port: 0,
+      });
+      return { url: await mf.ready, close: () => mf.dispose() };
+    },
+  },
+  "edge-runtime": {
+    name: "edge-runtime",
+    async start(app) {
+      const runtime = new EdgeRuntime({ initialCode: await bundle(app, "iife") });
+      const server = await runServer({ runtime, host: "127.0.0.1" });
+      return { url: new URL(server.url), close: () => server.close() };
+    },
+  },
+};
+
+for (const [runtimeName, runtime] of Object.entries(runtimes)) {
+  for (const app of ["plain", "hono"]) {
+    describe(`${runtimeName}: ${app === "hono" ? "Hono app with graceful()" : "fetch handler with wrap()"}`, {
+      timeout: 60_000,
+    }, () => {
+      let started: Started;
+      before(async () => (started = await runtime.start(app)));
+      after(() => started?.close());
+      const at = (path: string) => new URL(path, started.url);
+      // Known gaps in workerd (open): a body passed through the gate's JavaScript stream loses its length
+      // (sent chunked); a request held by a promise that another request resolves is not resumed there.
+      const workerdTodo = runtimeName !== "workerd" ? {} : {
+        fixed: "workerd: a tracked body is sent chunked, without its Content-Length",
+        release: "workerd: a promise resolved by another request does not resume this one",
+      };
+
+      test("loads with its shutdown created in the global scope, without process, Deno or Bun", async () => {
+        const state = await until(started.url, () => true, "state");
+        assert.equal(state.runtime, runtime.name);
+        assert.deepEqual(state.loadedWith, { process: "undefined", Deno: "undefined", Bun: "undefined" });
+        assert.equal(state.phase, "running");
+      });
+
+      test(
+        "a fixed-length body passes as it would without the gate",
+        { todo: workerdTodo.fixed },
+        async () => {
+          const [gated, bare] = [await request(at("/fixed")), await request(at("/__fixed"))];
+          assert.equal(gated.status, 200);
+          assert.equal(gated.body, bare.body);
+          assert.equal(gated.headers["content-length"], bare.headers["content-length"]);
+          assert.equal(gated.headers["transfer-encoding"], bare.headers["transfer-encoding"]);
+        },
+      );
+
+      test("a streamed body is counted until its last byte", { todo: workerdTodo.release }, async () => {
+        const firstChunk = Promise.withResolvers<void>();
+        const streamed = request(at("/stream"), () => firstChunk.resolve());
+        await firstChunk.promise;
+        await until(started.url, (s) => s.inFlight.streams === 1, "the stream counted");
+        await request(at("/__release"));
+        assert.equal((await streamed).body, "first;last");
+        await until(started.url, (s) => s.inFlight.streams === 0, "the stream's end counted");
+      });
+
+      test("shutdown.waitUntil() work outlives its response", async () => {
+        assert.equal((await request(at("/background"))).body, "started");
+        const state = await until(started.url, (s) => s.finished.includes("waitUntil"), "the held work");
+        assert.equal(state.inFlight.tasks, 0);
+      });
+
+      test("after trigger(): new requests get the 503, the one in flight finishes", {
+        todo: workerdTodo.release,
+      }, async () => {
+        const slow = request(at("/slow"));
+        await until(started.url, (s) => s.inFlight.requests === 1, "the slow request in flight");
+        assert.equal((await request(at("/__trigger"))).body, "triggered");
+        const refused = await request(at("/fixed"));
+        assert.equal(refused.status, 503);
+        assert.equal(refused.headers["retry-after"], "1");
+        await request(at("/__release"));
+        const finished = await slow;
+        assert.equal(finished.status, 200);
+        assert.match(finished.body, /^slow done/);
+        await until(started.url, (s) => s.phase === "stopped", "the shutdown stopped");
+      });
+    });
+  }
+}
