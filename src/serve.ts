@@ -3,9 +3,8 @@ import type { Shutdown } from "./types.ts";
 import type { FetchHandler } from "./fetch.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
-import { pathOf } from "./_http/url.ts";
-import { closeConnection } from "./_http/responses.ts";
-import { checkOptionKeys, describe } from "./_lifecycle/validate.ts";
+import { probes } from "./_http/probes.ts";
+import { checkOptionKeys, describe, invalid } from "./_lifecycle/validate.ts";
 import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
 
 /**
@@ -187,6 +186,13 @@ function checkServeOptions(options: ServeOptions): void {
   const context = "Cannot serve";
   checkOptionKeys(context, options, KNOWN);
   const { http2, tls, reusePort, healthPort } = options;
+  for (const [name, value] of [["port", options.port], ["healthPort", healthPort]] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== "number") throw invalid(context, name, "a port number", value);
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+      throw invalid(context, name, "an integer from 0 to 65535", value, true);
+    }
+  }
   for (const [name, value] of [["http2", http2], ["reusePort", reusePort]] as const) {
     if (value !== undefined && typeof value !== "boolean") {
       throw new TypeError(`${context}: "${name}" must be a boolean, received ${describe(value)}`);
@@ -213,24 +219,6 @@ async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<S
   // Not attached: it must answer for the whole drain, and closes only once the shutdown is over.
   void shutdown.done.then(() => health.close());
   return health;
-}
-
-/**
- * Answers readiness and liveness at their paths (undefined elsewhere), before the gate; once the shutdown has
- * started their responses close the connection, as every response then does.
- */
-function probes(shutdown: Shutdown, readyPath?: string, livePath?: string) {
-  const { gate } = lifecycleOf(shutdown);
-  return (request: Request, context: unknown): Response | Promise<Response> | undefined => {
-    const path = pathOf(request.url);
-    const response = path === readyPath
-      ? shutdown.readiness(request)
-      : path === livePath
-      ? shutdown.liveness(request)
-      : undefined;
-    if (response === undefined || !gate.shuttingDown) return response;
-    return Promise.resolve(response).then((answer) => closeConnection(answer, context));
-  };
 }
 
 /** Starts the runtime's own server, or says which runtimes have one. */

@@ -89,3 +89,16 @@ describe("detectRuntime", () => {
     assert.equal(detectRuntime(), expected);
   });
 });
+
+test("serve() refuses a port that is not one, naming it", async () => {
+  const { serve } = await import("../mod.ts");
+  const shutdown = createShutdown({ signals: false, logger: false });
+  await assert.rejects(serve(() => new Response("x"), { port: "80a" as never, shutdown }), {
+    name: "TypeError",
+    message: 'Cannot serve: "port" must be a port number, received "80a"',
+  });
+  await assert.rejects(serve(() => new Response("x"), { port: 70_000, shutdown }), {
+    name: "RangeError",
+    message: 'Cannot serve: "port" must be an integer from 0 to 65535, received 70000',
+  });
+});

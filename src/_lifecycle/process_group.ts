@@ -115,18 +115,24 @@ export class ProcessLink implements Member {
   stopped(code: number, secondSignal: boolean, fallbackMs: number): void {
     for (const remove of this.#remove.splice(0)) remove();
     const { exit, logger } = this.#options;
+    // Stopped at the deadline (something was cut): a moment for the loop to empty all the same, and no blame
+    // if it does not, since what was cut may still be closing.
+    const late = fallbackMs <= 0;
     stopShutdown(
       this.#runtime,
       this,
       !exit ? undefined : {
         code,
         now: secondSignal,
-        fallbackMs,
-        onFallback: () => logger.warn(STILL_HELD, { phase: "stopped" }),
+        fallbackMs: Math.max(EXIT_GRACE, fallbackMs),
+        onFallback: () => late || logger.warn(STILL_HELD, { phase: "stopped" }),
       },
     );
   }
 }
+
+/** The least time (ms) given to the event loop to empty once stopped, even past the deadline. */
+const EXIT_GRACE = 100;
 
 const STILL_HELD =
   "exiting at the deadline: the event loop did not empty after the shutdown (a timer, socket " +

@@ -109,6 +109,16 @@ interface DenoNamespace {
   serve(options: Record<string, unknown>): any;
 }
 
+/**
+ * Ends the process through Deno's Node-compatible `process.exit()` where there is one: unlike `Deno.exit()`, it
+ * runs the app's `process.on("exit")` listeners (loggers and telemetry flush there).
+ */
+function exitDeno(code: number): void {
+  const process = (globalThis as { process?: { exit(code: number): never } }).process;
+  if (process) process.exit(code);
+  else deno().exit(code);
+}
+
 const deno = (): DenoNamespace => (globalThis as unknown as { Deno: DenoNamespace }).Deno;
 
 /** @internal Deno: its own signal, exit, environment and server APIs; errors through the global events. */
@@ -129,7 +139,7 @@ export const denoAdapter: RuntimeAdapter = {
     };
   },
   listenErrors: listenGlobalErrors,
-  exit: (code) => deno().exit(code),
+  exit: (code) => exitDeno(code),
   exitWhenIdle(code, fallbackMs, onFallback) {
     deno().exitCode = code;
     // Deno's Node-compatible `process` keeps its own exit code, which its exit listeners are given.
@@ -138,7 +148,7 @@ export const denoAdapter: RuntimeAdapter = {
     // Unref'd: it does not hold the loop, and fires only if something else does.
     deno().unrefTimer(setTimeout(() => {
       onFallback();
-      deno().exit(code);
+      exitDeno(code);
     }, fallbackMs));
   },
   env(name) {
