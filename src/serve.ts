@@ -4,6 +4,7 @@ import type { FetchHandler } from "./fetch.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
 import { probes } from "./_http/probes.ts";
+import { serverExecutionContext } from "./_http/execution_context.ts";
 import { checkOptionKeys, describe, invalid } from "./_lifecycle/validate.ts";
 import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
 
@@ -141,9 +142,10 @@ export async function serve(
   const gated = shutdown.wrap(handler);
   const { readyPath, livePath } = options;
   const probe = probes(shutdown, readyPath, livePath);
+  const executionContext = serverExecutionContext(shutdown);
   const fetch: FetchHandler = readyPath || livePath
-    ? (request, context, extra) => probe(request, context) ?? gated(request, context, extra)
-    : gated;
+    ? (request, context) => probe(request, context) ?? gated(request, context, executionContext)
+    : (request, context) => gated(request, context, executionContext);
   const onListen = options.onListen ??
     ((address) => console.info(`[graceful-drain] listening on ${address.hostname}:${address.port}`));
   const runtime = runtimeAdapter();

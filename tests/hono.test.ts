@@ -97,3 +97,24 @@ describe("graceful() middleware", () => {
     assert.equal(shutdown.inFlight.requests + shutdown.inFlight.streams, 0);
   });
 });
+
+test("under serve(), Hono's c.executionCtx.waitUntil works and holds the drain", async () => {
+  const { serve } = await import("../mod.ts");
+  const shutdown = createShutdown({ signals: false, exit: false, logger: false, timeout: 5_000 });
+  const work = Promise.withResolvers<void>();
+  const app = new Hono<GracefulEnv>().get("/bg", (c) => {
+    c.executionCtx.waitUntil(work.promise);
+    return c.text("accepted");
+  });
+  const served = await serve(app, { port: 0, hostname: "127.0.0.1", shutdown, onListen: () => {} });
+  const response = await fetch(`http://127.0.0.1:${served.port}/bg`);
+  assert.equal(await response.text(), "accepted");
+  assert.equal(shutdown.inFlight.tasks, 1);
+  void shutdown.trigger();
+  await settle();
+  assert.equal(shutdown.phase, "draining", "the background work holds the drain");
+  work.resolve();
+  const report = await within(shutdown.done, 5_000, "the shutdown");
+  assert.equal(report.finished.tasks, 1);
+  assert.equal(report.exitCode, 0);
+});
