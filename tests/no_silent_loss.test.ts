@@ -96,7 +96,7 @@ describe("a handler that throws while shutting down (e)", () => {
     assert.equal(response?.headers.get("connection"), "close");
   });
 
-  test("while running the error still reaches the runtime, which answers it", async () => {
+  test("while running the error still reaches the runtime, which answers it", () => {
     const { shutdown } = setup();
     const handler = shutdown.wrap<FetchHandler>(() => {
       throw new Error("boom");

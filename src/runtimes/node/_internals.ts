@@ -12,8 +12,8 @@ export interface CurrentResponse {
   shouldKeepAlive?: boolean;
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: string): unknown;
-  once(event: "close", listener: () => void): unknown;
   readonly req?: unknown;
+  once(event: "close", listener: () => void): unknown;
   once(event: "finish", listener: () => void): unknown;
 }
 
