@@ -1,7 +1,14 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { runtimeAdapter } from "../runtimes/_select.ts";
 import { SIGNAL_NUMBERS } from "./signal_numbers.ts";
-import { checkBoolean, checkDuration, checkOptionKeys, describe, invalid } from "./validate.ts";
+import {
+  checkBoolean,
+  checkDuration,
+  checkOptionKeys,
+  describe,
+  invalid,
+  warnIfSeconds,
+} from "./validate.ts";
 import type { Logger } from "../types.ts";
 import type { ShutdownOptions } from "../shutdown.ts";
 
@@ -62,13 +69,15 @@ export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
   const signals = resolveSignals(context, options.signals);
   const exit = checkBoolean(context, "exit", options.exit, signals.length > 0);
   const handleErrors = checkBoolean(context, "handleErrors", options.handleErrors, false);
+  const logger = resolveLogger(context, options.logger);
+  warnIfSeconds(logger, "createShutdown()", "timeout", options.timeout);
   return {
     timeout,
     delay,
     cleanupTimeout: Math.min(cleanupTimeout, timeout / 2),
     signals,
     exit,
-    logger: resolveLogger(context, options.logger),
+    logger,
     retryAfter: checkDuration(context, "retryAfter", options.retryAfter ?? 1_000),
     handleErrors,
     clock: resolveClock(context, options.clock),
