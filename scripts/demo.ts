@@ -113,7 +113,7 @@ summary
   keep-alive clients (${CLIENTS}), GET / in a loop:
     answered 200:        ${seen.ok}
     refused 503:         ${seen.refused}
-    connection refused:  ${seen.connectionRefused} (listener closed; never sent)
+    connection refused:  ${seen.connectionRefused} (after the server exited, before the demo saw it; never sent)
     lost:                ${seen.lost}${seen.other ? `\n    other status:        ${seen.other}` : ""}
   GET /slow:             ${
   slowResult instanceof Error

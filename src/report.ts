@@ -44,7 +44,11 @@ export interface HookResult {
 export interface ShutdownReport {
   /** What started it: a signal name, `"manual"`, `"error"` or `"dispose"`. */
   trigger: string;
-  /** The reason given to `trigger()`, or the uncaught error. */
+  /**
+   * The reason given to `trigger()`, or the uncaught error. An `Error` is given as a plain
+   * `{ name, message, stack }`, so that the report logged as JSON keeps them; the error itself is the `cause`
+   * of `shutdown.signal.reason`.
+   */
   reason: unknown;
   /** Milliseconds after the trigger at which each phase began. */
   phases: { unready?: number; draining: number; cleanup: number; stopped: number };

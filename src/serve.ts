@@ -1,11 +1,13 @@
 import { createShutdown } from "./shutdown.ts";
-import type { Shutdown } from "./types.ts";
+import type { Logger, Shutdown } from "./types.ts";
 import type { FetchHandler } from "./fetch.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
 import { probes } from "./_http/probes.ts";
 import { serverExecutionContext } from "./_http/execution_context.ts";
-import { checkOptionKeys, describe, invalid } from "./_lifecycle/validate.ts";
+import { describe } from "./_lifecycle/validate.ts";
+import { checkServeOptions, listenUrl } from "./_serve_options.ts";
+import { warnIfRouteBeforeGraceful } from "./_http/route_order.ts";
 import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
 
 /**
@@ -33,7 +35,10 @@ export interface ServeOptions {
    * @default {the process's shutdown: the first made with signals that has not started, else createShutdown()}
    */
   shutdown?: Shutdown;
-  /** Called once listening, with the address (port 0 resolved). @default {logs "listening on …"} */
+  /**
+   * Called once listening, with the address it is bound to (port 0 resolved).
+   * @default {logs "listening on http://<address>:<port>" through the shutdown's logger}
+   */
   onListen?: (address: { hostname: string; port: number }) => void;
   /** Serve HTTPS with this PEM certificate and key. */
   tls?: { cert: string; key: string };
@@ -66,6 +71,15 @@ export interface ServeOptions {
    * @default {false}
    */
   reusePort?: boolean;
+  /**
+   * More options for the runtime's own server, merged into its call: `Bun.serve({ idleTimeout, development,
+   * … })`, `Deno.serve({ onError, … })`, and on Node the `serverOptions` of `@hono/node-server` (what
+   * `http.createServer()`, `https.createServer()` or `http2.createSecureServer()` take: `requestTimeout`,
+   * `maxHeaderSize`, …). What `serve()` sets itself (`port`, `hostname`, `tls`, the handler, `onListen`,
+   * `signal`) is a TypeError here: use its own options.
+   * @default {{}}
+   */
+  serverOptions?: Record<string, unknown>;
 }
 
 /**
@@ -105,9 +119,12 @@ export interface Served {
  * @param app A fetch handler, or an object with a `fetch` method such as a Hono app.
  * @param options Port, hostname, shutdown, TLS, health endpoints.
  * @returns Once listening: the address, the shutdown, and a `finished` promise.
- * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, or `http2` is not a boolean
+ * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, `shutdown` was not made by
+ *   `createShutdown()`, `serverOptions` is not an object (or sets what `serve()` sets), or `http2` is not a boolean
  *   (or is `true` without `tls` on Bun, which cannot serve cleartext HTTP/2), or `reusePort` is not a boolean
  *   (or is `true` on Node before 22.12, which cannot listen with it).
+ * @throws {RangeError} When `readyPath` or `livePath` does not start with `/`.
+ * @throws {Error} On Node, when `@hono/node-server` is not installed (the message says so).
  *
  * @example Serving a Hono app that drains on SIGTERM
  * ```ts ignore
@@ -146,10 +163,11 @@ export async function serve(
   const fetch: FetchHandler = readyPath || livePath
     ? (request, context) => probe(request, context) ?? gated(request, context, executionContext)
     : (request, context) => gated(request, context, executionContext);
+  const { logger } = lifecycleOf(shutdown).options;
   const onListen = options.onListen ??
-    ((address) => console.info(`[graceful-drain] listening on ${address.hostname}:${address.port}`));
+    ((address) => logger.info(`listening on ${listenUrl(address, Boolean(options.tls))}`, { ...address }));
   const runtime = runtimeAdapter();
-  const main = await start(runtime, fetch, options);
+  const main = await start(runtime, firstRequestCheck(app, fetch, logger), options);
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
   if (options.reusePort) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
   const served: Served = {
@@ -165,52 +183,24 @@ export async function serve(
   }
   onListen({ hostname: main.hostname, port: main.port });
   runtime.announceReady?.();
+  warnIfRouteBeforeGraceful(app, logger);
   return served;
 }
 
-// A record, not a list: the type checker fails when an option is added to ServeOptions and not here.
-const OPTIONS: Record<keyof ServeOptions, true> = {
-  port: true,
-  hostname: true,
-  shutdown: true,
-  onListen: true,
-  tls: true,
-  http2: true,
-  websocket: true,
-  readyPath: true,
-  livePath: true,
-  healthPort: true,
-  reusePort: true,
-};
-const KNOWN: ReadonlySet<string> = new Set(Object.keys(OPTIONS));
-
-function checkServeOptions(options: ServeOptions): void {
-  const context = "Cannot serve";
-  checkOptionKeys(context, options, KNOWN);
-  const { http2, tls, reusePort, healthPort } = options;
-  for (const [name, value] of [["port", options.port], ["healthPort", healthPort]] as const) {
-    if (value === undefined) continue;
-    if (typeof value !== "number") throw invalid(context, name, "a port number", value);
-    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
-      throw invalid(context, name, "an integer from 0 to 65535", value, true);
+/**
+ * For a Hono app: checks the route order once more at the first request (routes may be added after
+ * `serve()`), then only a boolean per request.
+ */
+function firstRequestCheck(app: unknown, fetch: FetchHandler, logger: Logger): FetchHandler {
+  if (!Array.isArray((app as { routes?: unknown }).routes)) return fetch;
+  let unchecked = true;
+  return (request, context, extra) => {
+    if (unchecked) {
+      unchecked = false;
+      warnIfRouteBeforeGraceful(app, logger);
     }
-  }
-  for (const [name, value] of [["http2", http2], ["reusePort", reusePort]] as const) {
-    if (value !== undefined && typeof value !== "boolean") {
-      throw new TypeError(`${context}: "${name}" must be a boolean, received ${describe(value)}`);
-    }
-  }
-  if (reusePort && healthPort !== undefined) {
-    // The process that takes over could not bind the health port while this one still serves it.
-    throw new TypeError(
-      `${context}: "healthPort" cannot be combined with "reusePort", received ${healthPort}`,
-    );
-  }
-  if (http2 && !tls && runtimeAdapter().name === "bun") {
-    throw new TypeError(
-      'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun\'s server, received true',
-    );
-  }
+    return fetch(request, context, extra);
+  };
 }
 
 async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<StartedServer> {

@@ -1,5 +1,5 @@
 import { resolveOptions } from "./_lifecycle/options.ts";
-import { checkDuration, describe } from "./_lifecycle/validate.ts";
+import { checkDuration, checkOptionKeys, describe, invalid, warnIfSeconds } from "./_lifecycle/validate.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import { wrapFetch } from "./_http/wrap.ts";
 import { Lifecycle } from "./_lifecycle/lifecycle.ts";
@@ -114,13 +114,16 @@ export interface CleanupOptions {
   timeout?: number;
 }
 
+const HOOK_OPTIONS: ReadonlySet<string> = new Set(["name", "timeout"] satisfies Array<keyof CleanupOptions>);
+
 /**
  * Creates the graceful shutdown of this process. With the default options it listens to SIGINT and SIGTERM
  * and, on the first, goes `running → unready → draining → cleanup → stopped` within `timeout`, then exits.
  *
  * @param options Durations in milliseconds; see {@linkcode ShutdownOptions} for each default.
  * @returns The shutdown.
- * @throws {TypeError} An option of the wrong type, or an unknown option.
+ * @throws {TypeError} An option of the wrong type, or an unknown option. A `timeout` below 100 ms is accepted
+ *   with a warning: almost surely seconds given for milliseconds.
  * @throws {RangeError} A negative, NaN or infinite duration, an unknown signal, or a `delay` not below `timeout`.
  *
  * @example A manual shutdown with a cleanup hook
@@ -147,18 +150,26 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
     fallbackName: string,
   ) => {
     const context = "Cannot register cleanup hook";
+    checkOptionKeys(context, hookOptions, HOOK_OPTIONS);
     const timeout = hookOptions.timeout === undefined
       ? undefined
       : checkDuration(context, "timeout", hookOptions.timeout);
     if (hookOptions.name !== undefined && typeof hookOptions.name !== "string") {
-      throw new TypeError(`${context}: "name" must be a string, received ${describe(hookOptions.name)}`);
+      throw invalid(context, "name", "a string", hookOptions.name);
     }
     hookCount++;
-    return lifecycle.addHook({
-      name: hookOptions.name || fallbackName || `cleanup #${hookCount}`,
-      timeout,
-      run,
-    });
+    const name = hookOptions.name || fallbackName || `cleanup #${hookCount}`;
+    const { logger } = lifecycle.options;
+    warnIfSeconds(logger, `cleanup hook "${name}"`, "timeout", timeout);
+    if (lifecycle.phase === "cleanup" || lifecycle.phase === "stopped") {
+      // The hooks run once, from a list taken when cleanup began: this one would be skipped without a word.
+      logger.warn(
+        `cleanup hook "${name}" registered in phase ${lifecycle.phase}, after the hooks ran: it will not run. ` +
+          `Register cleanup hooks before the shutdown starts`,
+        { phase: lifecycle.phase, hook: name },
+      );
+    }
+    return lifecycle.addHook({ name, timeout, run });
   };
   const shutdown: Shutdown = {
     get phase() {

@@ -143,7 +143,10 @@ export function trackWebSocket<W extends WebSocketLike>(
   // The drain's start, or a random point within the spread after it; the deadline still ends it.
   let spreadTimer: unknown;
   const onDrain = () => {
-    const window = Math.min(spread ?? lifecycle.options.spread, lifecycle.drainRemaining / 2);
+    // At most half of what is left of the drain (the deadline less the time kept for cleanup), so that every
+    // close handshake still ends inside it.
+    const drainLeft = lifecycle.remaining - lifecycle.options.cleanupTimeout;
+    const window = Math.min(spread ?? lifecycle.options.spread, drainLeft / 2);
     if (window <= 0) return goAway(true);
     spreadTimer = clock.setTimeout(() => goAway(true), Math.random() * window);
   };

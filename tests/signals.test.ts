@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createShutdown } from "../mod.ts";
-import { within } from "./_helpers.ts";
+import { recordingLogger, within } from "./_helpers.ts";
 
 /**
  * Sends a real signal to this very process through the runtime's own API. SIGHUP, because Node gives
@@ -45,4 +45,18 @@ describe("signals", () => {
     assert.equal(hook.ran, false);
     assert.deepEqual(report.hooks, [{ name: "late", outcome: "skipped", duration: 0 }]);
   });
+});
+
+test("a second signal is logged as such, not as the deadline", async () => {
+  const logger = recordingLogger();
+  const shutdown = createShutdown({ signals: ["SIGHUP"], exit: false, logger, timeout: 30_000 });
+  shutdown.waitUntil(new Promise(() => {}), { name: "stuck" });
+  const started = new Promise<void>((resolve) => shutdown.signal.addEventListener("abort", () => resolve()));
+  raise("SIGHUP");
+  await within(started, 5_000, "the first signal");
+  raise("SIGHUP");
+  await within(shutdown.done, 5_000, "the second signal");
+  const warnings = logger.lines.filter((l) => l.level === "warn").map((l) => l.message);
+  assert.ok(warnings.includes("SIGHUP again: cutting 1 in flight"), warnings.join("\n"));
+  assert.ok(!warnings.some((m) => m.startsWith("deadline:")), warnings.join("\n"));
 });

@@ -99,8 +99,11 @@ export class Drain {
     closeWhenQuiet();
   }
 
-  /** The deadline passed (or a second signal came): cut what is in flight, force the servers closed. */
-  cutAndForce(): void {
+  /**
+   * The deadline passed (or a second signal came): cut what is in flight, force the servers closed. `why`
+   * starts the log line: `deadline`, or `SIGTERM again` for a second signal.
+   */
+  cutAndForce(why = "deadline"): void {
     const { inFlight, options, phase } = this.#host;
     // The shutdown's and each request's deadline signal first: the requests' live on their entries, which
     // the cut forgets. Nothing in flight can end in between: its end comes by an event or a promise.
@@ -112,7 +115,7 @@ export class Drain {
     this.#forcing.emit((error) => this.#logError("force", error));
     cut.push(...this.#servers.force());
     this.cut.push(...cut);
-    if (cut.length > 0) options.logger.warn(`deadline: cutting ${cut.length} in flight`, { phase, cut });
+    if (cut.length > 0) options.logger.warn(`${why}: cutting ${cut.length} in flight`, { phase, cut });
   }
 
   /** Aborts `deadline` (once), and each request's deadline signal with it. */

@@ -66,7 +66,7 @@ export class CleanupHooks {
    * false when `stillRunning()` turned false meanwhile (a second signal or the overall timeout ended it).
    */
   async run(stopAt: number, clock: Clock, logger: Logger, stillRunning: () => boolean): Promise<boolean> {
-    const remaining = Math.max(0, stopAt - clock.now());
+    const remaining = Math.max(0, stopAt - clock.now()); // the drain may have closed its servers past it
     logger.info(`cleanup: ${this.size} hook(s), ${formatMs(remaining)} left`, {
       phase: "cleanup",
       hooks: this.size,

@@ -36,7 +36,6 @@ export class Lifecycle implements ShutdownEvents {
   /** How the shutdown began and ended, for the report. */
   #facts: TriggerFacts = { trigger: "", uncaught: false };
   #startedAt = 0;
-  #drainEndsAt = 0;
   #stopAt = 0;
 
   constructor(options: ResolvedOptions, runtime: RuntimeAdapter) {
@@ -70,11 +69,14 @@ export class Lifecycle implements ShutdownEvents {
     return this.#facts.reason;
   }
 
-  /** Milliseconds until the drain ends (before the trigger: the whole drain budget). */
-  get drainRemaining(): number {
+  /**
+   * Milliseconds until the deadline, `timeout` after the trigger (before it: `timeout`). Every "left" figure
+   * the log prints counts to this one instant, so that they only go down, also from the drain to cleanup.
+   */
+  get remaining(): number {
     return this.#phase === "running"
-      ? this.#drainBudget()
-      : Math.max(0, this.#drainEndsAt - this.options.clock.now());
+      ? this.options.timeout
+      : Math.max(0, this.#stopAt - this.options.clock.now());
   }
 
   onStart = (callback: () => void): () => void => this.#started.on(callback);
@@ -89,7 +91,6 @@ export class Lifecycle implements ShutdownEvents {
     this.#startedAt = clock.now();
     this.#stopAt = this.#startedAt + timeout;
     const budget = this.#drainBudget();
-    this.#drainEndsAt = this.#startedAt + budget;
     this.inFlight.startCountingFinished();
     this.#signal.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
     this.inFlight.abortRequestSignals("signal", this.#signal.reason);
@@ -124,7 +125,7 @@ export class Lifecycle implements ShutdownEvents {
     if (this.#phase === "stopped") return;
     this.#facts.secondSignal = name;
     this.options.logger.warn(`${name} again: stopping at once`, { phase: this.#phase, signal: name });
-    if (this.#phase === "unready" || this.#phase === "draining") this.#drain.cutAndForce();
+    if (this.#phase === "unready" || this.#phase === "draining") this.#drain.cutAndForce(`${name} again`);
     this.#finish();
   }
 

@@ -2,7 +2,14 @@ import { type Clock, systemClock } from "../clock.ts";
 import { runtimeAdapter } from "../runtimes/_select.ts";
 import type { ProcessManager } from "../runtimes/node/_managers.ts";
 import { SIGNAL_NUMBERS } from "./signal_numbers.ts";
-import { checkBoolean, checkDuration, checkOptionKeys, describe, invalid } from "./validate.ts";
+import {
+  checkBoolean,
+  checkDuration,
+  checkOptionKeys,
+  describe,
+  invalid,
+  warnIfSeconds,
+} from "./validate.ts";
 import type { Logger } from "../types.ts";
 import type { ShutdownOptions } from "../shutdown.ts";
 
@@ -72,6 +79,7 @@ export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
   const handleErrors = checkBoolean(context, "handleErrors", options.handleErrors, false);
   const logger = resolveLogger(context, options.logger);
   warnAboutKillTimeout(logger, timeout.warning);
+  warnIfSeconds(logger, "createShutdown()", "timeout", options.timeout);
   return {
     timeout: timeout.ms,
     delay,

@@ -8,7 +8,8 @@ const PROGRESS_INTERVAL = 1_000;
 /** @internal What a progress line reads from the lifecycle at the moment it is written. */
 export interface ProgressSource {
   readonly phase: Phase;
-  readonly drainRemaining: number;
+  /** Milliseconds until the deadline. */
+  readonly remaining: number;
   readonly inFlight: { counts(): InFlightCounts };
 }
 
@@ -68,7 +69,7 @@ export class ProgressLog {
 
   /** `draining: 3 requests, 2 tasks, 4.2 s left`, with the same facts as a structured object. */
   #log(): void {
-    const { phase, drainRemaining: remaining } = this.#source;
+    const { phase, remaining } = this.#source;
     const counts = this.#source.inFlight.counts();
     this.#logger.info(`${phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
       phase,

@@ -39,9 +39,19 @@ export function logReport(logger: Logger, report: ShutdownReport): void {
   }
 }
 
-/** @internal `1.5 s` or `300 ms`. */
+/** @internal `1.5 s` or `300 ms`; never below `0 ms`. */
 export function formatMs(ms: number): string {
+  if (!(ms > 0)) return "0 ms";
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/**
+ * @internal An Error as a plain `{ name, message, stack }`, which `JSON.stringify` keeps (an Error's own
+ * properties are not enumerable: it serialises to `{}`); any other reason as it is.
+ */
+export function plainReason(reason: unknown): unknown {
+  if (!(reason instanceof Error)) return reason;
+  return { name: reason.name, message: reason.message, stack: reason.stack };
 }
 
 /** @internal What the lifecycle knows when it stops, from which the report is built. */
@@ -79,7 +89,7 @@ export function buildReport(facts: StopFacts): ShutdownReport {
   const times = facts.phaseTimes;
   return {
     trigger: facts.trigger,
-    reason: facts.reason,
+    reason: plainReason(facts.reason),
     phases: {
       ...(times.unready === undefined ? {} : { unready: times.unready }),
       draining: times.draining ?? times.stopped ?? 0,

@@ -1,3 +1,5 @@
+import type { Logger } from "../types.ts";
+
 /**
  * @internal Argument checks for every public function, with one message shape:
  * `Cannot <verb>: "<option>" must be <rule>, received <value>`.
@@ -56,4 +58,23 @@ export function checkOptionKeys(context: string, options: unknown, known: Readon
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new TypeError(`${context}: unknown option "${key}"`);
   }
+}
+
+/**
+ * @internal Warns when a duration looks like seconds given for milliseconds (`timeout: 5`): below 100 ms a
+ * shutdown step can hardly do anything, so such a value is almost surely a mistake.
+ */
+export function warnIfSeconds(
+  logger: Logger,
+  context: string,
+  name: string,
+  value: number | undefined,
+): void {
+  if (value === undefined || value >= 100) return;
+  logger.warn(
+    `${context}: "${name}" is ${value} ms; every duration is in milliseconds (for ${value} s, write ${
+      value * 1000
+    })`,
+    { [name]: value },
+  );
 }

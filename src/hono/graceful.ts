@@ -3,6 +3,7 @@ import { lifecycleOf } from "../_lifecycle/registry.ts";
 import { requestSignal } from "../_http/request_signals.ts";
 import type { InFlightEntry } from "../_lifecycle/in_flight.ts";
 import type { Shutdown } from "../types.ts";
+import { gracefulMiddlewares } from "../_http/route_order.ts";
 
 /**
  * What `c.var.shutdown` holds for one request. Both signals are built on first read only.
@@ -158,7 +159,7 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
   const lifecycle = lifecycleOf(shutdown);
   const { gate } = lifecycle;
   gate.install();
-  return async function graceful(c, next) {
+  const middleware: GracefulMiddleware = async function graceful(c, next) {
     const request = c.req.raw;
     const admitted = gate.admittedBefore(request, c.env);
     if (admitted !== undefined) {
@@ -181,6 +182,8 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
     const response = gate.release(entry, c.res, c.env) as Response;
     if (response !== c.res) c.res = response;
   };
+  gracefulMiddlewares.add(middleware); // serve() finds it in the app's routes, to check that it comes first
+  return middleware;
 }
 
 /** Hono's `c.executionCtx`, or undefined where the runtime passed none (its getter throws then). */

@@ -63,6 +63,8 @@ export interface StartOptions {
   http2?: boolean;
   websocket?: unknown;
   reusePort?: boolean;
+  /** Merged into the runtime's own call (`Bun.serve`, `Deno.serve`, Node's `createServer`). */
+  serverOptions?: Record<string, unknown>;
 }
 
 /** @internal A running server, whatever the runtime. */

@@ -24,8 +24,15 @@ import { drainerFor } from "./_select.ts";
  */
 export type AttachableServer = DenoHttpServerLike | BunServerLike | NodeHttpServerLike | NodeHttp2ServerLike;
 
-/** @internal Hands the drainer for `server`'s kind to the lifecycle; a TypeError for anything else. */
+/** The servers attached so far, each with the lifecycles that own it. */
+const attached = new WeakMap<object, WeakSet<Lifecycle>>();
+
+/**
+ * @internal Hands the drainer for `server`'s kind to the lifecycle; a TypeError for anything else. Attaching
+ * the same server again (the one `serve()` attached) changes nothing: a second drainer would drain it twice.
+ */
 export function attachServer<S extends AttachableServer>(lifecycle: Lifecycle, server: S): S {
+  if (attached.get(server as object)?.has(lifecycle)) return server;
   const drainer = drainerFor(server, lifecycle);
   if (!drainer) {
     throw new TypeError(
@@ -35,5 +42,7 @@ export function attachServer<S extends AttachableServer>(lifecycle: Lifecycle, s
     );
   }
   lifecycle.addDrainer(drainer);
+  const owners = attached.get(server as object) ?? new WeakSet();
+  attached.set(server as object, owners.add(lifecycle));
   return server;
 }

@@ -143,6 +143,7 @@ function startBunServer(fetch: FetchHandler, options: StartOptions): Promise<Sta
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as Record<string, any>).Bun;
   const server = Bun.serve({
+    ...options.serverOptions,
     port: options.port ?? 8000,
     ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
     ...(options.tls ? { tls: options.tls } : {}),
@@ -151,7 +152,8 @@ function startBunServer(fetch: FetchHandler, options: StartOptions): Promise<Sta
     fetch,
   });
   return Promise.resolve({
-    hostname: server.hostname,
+    // The address bound, not `server.hostname`, which says "localhost" while Bun listens on every interface.
+    hostname: server.address?.address ?? server.hostname,
     port: server.port,
     server,
     finished: undefined,

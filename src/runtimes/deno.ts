@@ -168,6 +168,7 @@ export const denoAdapter: RuntimeAdapter = {
 
 function startDenoServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
   const server = deno().serve({
+    ...options.serverOptions,
     port: options.port ?? 8000,
     ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
     ...(options.tls ?? {}),

@@ -38,12 +38,14 @@ async function startNodeServer(fetch: FetchHandler, options: StartOptions): Prom
     // An older Node would ignore the option, and the second process would fail with EADDRINUSE.
     throw new TypeError(`Cannot serve: "reusePort" needs Node 22.12 or later, this is Node ${version}`);
   }
-  const { serve, createAdaptorServer } = await import(NODE_SERVER) as typeof import("@hono/node-server");
+  const { serve, createAdaptorServer } = await loadNodeServer();
+  const runtimeOptions = await nodeServerOptions(options);
   const adaptor = {
     fetch,
     port,
     ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-    ...(await nodeServerOptions(options)),
+    ...runtimeOptions,
+    serverOptions: { ...options.serverOptions, ...runtimeOptions.serverOptions as object },
   };
   // @hono/node-server's serve() listens without options; reusePort needs listen({ reusePort }).
   const server =
@@ -68,6 +70,28 @@ async function startNodeServer(fetch: FetchHandler, options: StartOptions): Prom
         server.closeAllConnections?.(); // node:http2 servers have none; health servers are never HTTP/2
       }),
   };
+}
+
+/**
+ * `@hono/node-server`, an optional peer dependency (Deno and Bun users never need it), or an error that says
+ * which package to install instead of Node's bare ERR_MODULE_NOT_FOUND.
+ */
+async function loadNodeServer(): Promise<typeof import("@hono/node-server")> {
+  try {
+    // A specifier in a variable: bundlers (esbuild, wrangler) then leave @hono/node-server and its node:http
+    // out of Worker bundles, where serve() is never called.
+    return await import(NODE_SERVER) as typeof import("@hono/node-server");
+  } catch (error) {
+    const missing = (error as { code?: string })?.code === "ERR_MODULE_NOT_FOUND" &&
+      String((error as Error).message).includes("@hono/node-server");
+    if (!missing) throw error;
+    throw new Error(
+      "Cannot serve: serve() on Node needs the package @hono/node-server, which runs fetch handlers on " +
+        "node:http (an optional peer dependency, so that Deno and Bun users do not install it). Install it " +
+        "beside graceful-drain: npm install @hono/node-server",
+      { cause: error },
+    );
+  }
 }
 
 /** `@hono/node-server`'s `createServer`/`serverOptions` for HTTPS, HTTP/2 over TLS, or cleartext HTTP/2. */
