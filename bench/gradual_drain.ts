@@ -18,8 +18,8 @@ const { values } = parseArgs({
   },
 });
 const CLIENTS = Number(values.clients);
-const SPREAD = 2_000;
-const TIMEOUT = 8_000;
+const SPREAD = 5_000; // inside the drain: at most half of timeout − cleanupTimeout
+const TIMEOUT = 12_000;
 
 interface Outcome {
   peakPer100ms: number;
@@ -105,6 +105,7 @@ async function sse(rt: Runtime, spread: number): Promise<Outcome> {
           closes.push(performance.now() - sentAt);
           const retry = Number(/retry: (\d+)/.exec(response.body)?.[1] ?? 0);
           await new Promise((resolve) => setTimeout(resolve, retry)); // what EventSource does
+          attempts.push(performance.now() - sentAt);
           const again = await RawClient.connect(next.port);
           clients.push(again);
           reconnects.push(performance.now() - sentAt);
