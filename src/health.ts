@@ -56,9 +56,8 @@ export class Readiness {
     return () => this.#checks.delete(check);
   }
 
-  async respond(_request?: Request): Promise<Response> {
-    // A probe's connection stays open (no `Connection: close`): the drain must give it its grace.
-    this.#lifecycle.gate.markKeptAlive();
+  async respond(request?: Request): Promise<Response> {
+    this.#lifecycle.gate.markProbe(request?.url);
     const phase = this.#lifecycle.phase;
     let ready = phase === "running";
     if (ready && this.#checks.size > 0) {
@@ -74,8 +73,8 @@ export class Readiness {
     );
   }
 
-  liveness(): Response {
-    this.#lifecycle.gate.markKeptAlive(); // as in respond()
+  liveness(request?: Request): Response {
+    this.#lifecycle.gate.markProbe(request?.url);
     const phase = this.#lifecycle.phase;
     const alive = phase !== "stopped";
     return new Response(JSON.stringify({ status: alive ? "alive" : "stopped", phase }), {

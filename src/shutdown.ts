@@ -224,7 +224,7 @@ export function createShutdown(options?: ShutdownOptions): Shutdown {
     wrap: (handler) => wrapFetch(lifecycle.gate, handler),
     attach: (server) => attachServer(lifecycle, server),
     readiness: (request) => readiness.respond(request),
-    liveness: () => readiness.liveness(),
+    liveness: (request) => readiness.liveness(request),
     addReadinessCheck: (check, checkOptions) => readiness.add(check, checkOptions),
     [Symbol.asyncDispose]: async () => {
       await lifecycle.trigger("dispose");

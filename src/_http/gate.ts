@@ -12,6 +12,7 @@ import type { Logger, Phase } from "../types.ts";
 import { closeConnection, refusal } from "./responses.ts";
 import { trackBody } from "./body.ts";
 import { idleGraceLeft } from "./keep_alive.ts";
+import { pathOf } from "./url.ts";
 import { PlatformWaitUntil } from "./platform_wait.ts";
 
 /** @internal What the gate reads of the lifecycle it stands in front of. */
@@ -47,6 +48,7 @@ export class Gate implements RequestGateHost {
   #bunServer: unknown;
   /** The first request's server has been looked at (`adopt()`). */
   #adopted = false;
+  readonly #probePaths = new Set<string>();
   /**
    * The entry of the request `wrap()` is admitting, set only while its handler runs synchronously, so that a
    * `graceful()` middleware inside it (a Hono app served by `serve()`, which wraps) counts each request once.
@@ -75,9 +77,24 @@ export class Gate implements RequestGateHost {
     this.#gated = true;
   }
 
-  /** A response may have left an idle keep-alive connection behind (probes, answered outside the gate). */
-  markKeptAlive(): void {
+  /**
+   * A readiness or liveness probe answered at `url`'s path (its connection stays open: the drain gives it its
+   * grace). Its path is never refused from then on: a draining instance must still say it is alive (503 from
+   * the gate would get it restarted as dead) and unready.
+   */
+  markProbe(url?: string): void {
     this.#keptAlive = true;
+    if (url !== undefined) this.allowProbe(url);
+  }
+
+  /** Lets requests to `url`'s path through while draining: a probe's (`serve()`'s `readyPath`, `livePath`). */
+  allowProbe(url: string): void {
+    this.#probePaths.add(pathOf(url));
+  }
+
+  /** Whether `url` is a probe's path (see `markProbe()`), which the gate lets through while draining. */
+  isProbe(url: string): boolean {
+    return this.#probePaths.size > 0 && this.#probePaths.has(pathOf(url));
   }
 
   /** Whether the drain must assume idle keep-alive connections where the server cannot tell. */
@@ -136,7 +153,7 @@ export class Gate implements RequestGateHost {
   admit(request: Request, context: unknown, executionContext?: unknown): InFlightEntry | Response {
     const { phase, inFlight } = this.#host;
     if (this.platform.enabled) this.platform.note(executionContext);
-    if (phase !== "running" && phase !== "unready") return this.refuse(context);
+    if (phase !== "running" && phase !== "unready" && !this.isProbe(request.url)) return this.refuse(context);
     if (!this.#adopted) {
       this.#adopted = true;
       this.#host.adopt(context);

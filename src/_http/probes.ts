@@ -13,6 +13,8 @@ export function probes(
   livePath?: string,
 ): (request: Request, context: unknown) => Response | Promise<Response> | undefined {
   const { gate } = lifecycleOf(shutdown);
+  // Never refused, even before a probe came: a draining instance still answers them.
+  for (const path of [readyPath, livePath]) if (path !== undefined) gate.allowProbe(path);
   return (request: Request, context: unknown): Response | Promise<Response> | undefined => {
     const path = pathOf(request.url);
     const response = path === readyPath

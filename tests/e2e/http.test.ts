@@ -139,6 +139,23 @@ for (const runtime of RUNTIMES) {
         assert.equal((await fixture.exit(7_000)).code, 0, fixture.stderr);
       });
 
+      test("during the drain the probes still answer: liveness 200, readiness 503, never the gate's refusal", async () => {
+        const { fixture, port } = await start(runtime, { mode, shutdown: { timeout: 5_000 } });
+        const client = await connect(port);
+        const slow = client.get("/slow?ms=1500");
+        await handlerStarted(fixture, "/slow");
+        fixture.kill("SIGTERM");
+        await fixture.waitForLog("draining:");
+        const live = await (await connect(port)).get("/live");
+        assert.equal(live.status, 200, live.body);
+        assert.match(live.body, /"alive"/);
+        const ready = await (await connect(port)).get("/ready");
+        assert.equal(ready.status, 503);
+        assert.match(ready.body, /"unready"/, "the readiness probe's own answer, not the gate's 503");
+        assert.equal((await slow).status, 200);
+        assert.equal((await fixture.exit(7_000)).code, 0, fixture.stderr);
+      });
+
       test("under load from 32 keep-alive clients a SIGTERM loses nothing", async () => {
         const { fixture, port } = await start(runtime, { mode, shutdown: { timeout: 5_000 } });
         const tally = { ok: 0, refused: 0, lost: 0, lostOnFreshConnection: 0, refusedConnections: 0 };

@@ -10,6 +10,8 @@ export interface RequestGateHost {
   track(label: { readonly method: string; readonly url: string }): InFlightEntry;
   /** The request's response has been sent, or its connection closed. */
   untrack(entry: InFlightEntry): void;
+  /** Whether `url` is a readiness or liveness probe's, never refused. */
+  isProbe(url: string): boolean;
   /** Counts one refusal; returns the `Retry-After` value, in seconds. */
   noteRefusal(): string;
 }
@@ -55,7 +57,7 @@ export function gateNodeServer(
     const req = args[0] as NodeRequest & { [ENTRY]?: InFlightEntry };
     const res = args[1] as NodeResponse;
     const http1 = (req.httpVersionMajor ?? 1) < 2;
-    if (!host.accepting) {
+    if (!host.accepting && !host.isProbe(req.url ?? "/")) {
       const headers: Record<string, string> = {
         "retry-after": host.noteRefusal(),
         "content-type": "text/plain; charset=utf-8",
