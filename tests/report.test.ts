@@ -29,17 +29,18 @@ describe("buildReport", () => {
     assert.deepEqual(report.cut, none);
   });
 
-  test("anything cut, a failed or timed-out hook, a failed task or an uncaught error exits 1", () => {
+  test("anything cut, a failed, timed-out or skipped hook, a failed task or an uncaught error exits 1", () => {
     const cut = [{ kind: "streams" as const, label: "GET /events", age: 900 }];
     assert.equal(buildReport(facts({ cutItems: cut })).exitCode, 1);
     assert.deepEqual(buildReport(facts({ cutItems: cut })).cut, { ...none, streams: 1 });
-    for (const outcome of ["failed", "timeout"] as const) {
-      assert.equal(buildReport(facts({ hooks: [{ name: "db", outcome, duration: 1 }] })).exitCode, 1);
+    for (const outcome of ["failed", "timeout", "skipped"] as const) {
+      assert.equal(
+        buildReport(facts({ hooks: [{ name: "db", outcome, duration: 1 }] })).exitCode,
+        1,
+        outcome,
+      );
     }
-    assert.equal(
-      buildReport(facts({ hooks: [{ name: "db", outcome: "skipped", duration: 0 }] })).exitCode,
-      0,
-    );
+    assert.equal(buildReport(facts({ hooks: [{ name: "db", outcome: "ok", duration: 1 }] })).exitCode, 0);
     assert.equal(buildReport(facts({ failedTasks: 1 })).exitCode, 1);
     assert.equal(buildReport(facts({ uncaught: true })).exitCode, 1);
   });

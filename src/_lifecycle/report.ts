@@ -75,12 +75,14 @@ export type TriggerFacts = Pick<StopFacts, "trigger" | "reason" | "uncaught" | "
 
 /**
  * @internal The report, with the documented exit code: 128 + n after a second signal n; else 1 when
- * anything was cut, a hook failed or timed out, a task failed, or the trigger was an uncaught error; else 0.
+ * anything was cut, a hook failed, timed out or was skipped, a task failed, or the trigger was an uncaught
+ * error; else 0.
  */
 export function buildReport(facts: StopFacts): ShutdownReport {
   const cut = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
   for (const item of facts.cutItems) cut[item.kind]++;
-  const failedHooks = facts.hooks.some((hook) => hook.outcome === "failed" || hook.outcome === "timeout");
+  // A hook skipped for want of time never ran: what it would have closed or flushed was not.
+  const failedHooks = facts.hooks.some((hook) => hook.outcome !== "ok");
   const exitCode = facts.secondSignal
     ? 128 + (SIGNAL_NUMBERS[facts.secondSignal] ?? 0)
     : facts.cutItems.length > 0 || failedHooks || facts.failedTasks > 0 || facts.uncaught

@@ -31,6 +31,17 @@ export function nodeHasReusePort(version: string): boolean {
  */
 const NODE_SERVER: string = "@hono/node-server";
 
+/**
+ * The parts of `@hono/node-server` used, typed here rather than imported, so that type-checking the module
+ * (`deno check`, `tsc` in a Deno or Bun project) does not need the package that only Node users install.
+ */
+interface NodeServerModule {
+  serve(options: Record<string, unknown>): unknown;
+  createAdaptorServer(
+    options: Record<string, unknown>,
+  ): { listen(options: Record<string, unknown>): unknown };
+}
+
 async function startNodeServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
   const port = options.port ?? 8000;
   const version = nodeProcess().versions?.node ?? "";
@@ -76,11 +87,11 @@ async function startNodeServer(fetch: FetchHandler, options: StartOptions): Prom
  * `@hono/node-server`, an optional peer dependency (Deno and Bun users never need it), or an error that says
  * which package to install instead of Node's bare ERR_MODULE_NOT_FOUND.
  */
-async function loadNodeServer(): Promise<typeof import("@hono/node-server")> {
+async function loadNodeServer(): Promise<NodeServerModule> {
   try {
     // A specifier in a variable: bundlers (esbuild, wrangler) then leave @hono/node-server and its node:http
     // out of Worker bundles, where serve() is never called.
-    return await import(NODE_SERVER) as typeof import("@hono/node-server");
+    return await import(NODE_SERVER) as NodeServerModule;
   } catch (error) {
     const missing = (error as { code?: string })?.code === "ERR_MODULE_NOT_FOUND" &&
       String((error as Error).message).includes("@hono/node-server");
