@@ -35,6 +35,20 @@ const peak = (times: number[]) => {
   return Math.max(0, ...buckets.values());
 };
 
+function outcome(
+  attempts: number[],
+  closes: number[],
+  reconnects: number[],
+  exitCode: number | null,
+): Outcome {
+  return {
+    peakPer100ms: peak(attempts),
+    lastCloseMs: Math.round(Math.max(...closes)),
+    reconnected: reconnects.length,
+    exitCode,
+  };
+}
+
 async function start(rt: Runtime, spread: number) {
   return await Fixture.start(rt, {
     fixture: "long_lived.js",
@@ -74,12 +88,7 @@ async function webSockets(rt: Runtime, spread: number): Promise<Outcome> {
     while (reconnects.length < closes.length && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return {
-      peakPer100ms: peak(attempts),
-      lastCloseMs: Math.round(Math.max(...closes)),
-      reconnected: reconnects.length,
-      exitCode: exit.code,
-    };
+    return outcome(attempts, closes, reconnects, exit.code);
   } finally {
     for (const ws of sockets) ws.close();
     old.fixture.dispose();
@@ -121,12 +130,7 @@ async function sse(rt: Runtime, spread: number): Promise<Outcome> {
     sentAt = old.fixture.kill("SIGTERM");
     const exit = await old.fixture.exit(TIMEOUT + 5_000);
     await Promise.allSettled(streams);
-    return {
-      peakPer100ms: peak(attempts),
-      lastCloseMs: Math.round(Math.max(...closes)),
-      reconnected: reconnects.length,
-      exitCode: exit.code,
-    };
+    return outcome(attempts, closes, reconnects, exit.code);
   } finally {
     for (const client of clients) client.close();
     old.fixture.dispose();

@@ -2,7 +2,6 @@
 // temporary directories. Their child processes (an app instance, HAProxy, supervisord) are tests/support/'s.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -33,17 +32,7 @@ export function ensureCommand(command: string, pkg: string): string {
   return which();
 }
 
-/** A port free on 127.0.0.1 right now: the kernel's pick for port 0, released again. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../support/ports.ts";
 
 /** A temporary directory, removed by `dispose()`. */
 export function tempDir(prefix: string): { path: string; dispose(): void } {

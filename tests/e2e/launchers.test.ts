@@ -3,8 +3,8 @@
 // attach() would; `deno serve` passes no server and stops it itself at SIGTERM, so the module says so.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "../support/ports.ts";
 import { NoAnswer, RawClient } from "../support/raw_client.ts";
 import { keepAliveLoad } from "../support/keep_alive_load.ts";
 import { Proc } from "../support/process.ts";
@@ -16,15 +16,6 @@ after(() => {
   clients.forEach((client) => client.close());
   started.forEach((proc) => void proc.dispose());
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 /** Connects once the launcher listens (it says nothing we could wait on), within `ms`. */
 async function connectWhenListening(port: number, ms = 20_000): Promise<RawClient> {

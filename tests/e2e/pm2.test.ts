@@ -7,10 +7,10 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../support/ports.ts";
 import { NoAnswer, RawClient } from "../support/raw_client.ts";
 import { root, runtime } from "../support/runtimes.ts";
 
@@ -25,15 +25,6 @@ after(async () => {
   await pm2("kill").catch(() => {});
   rmSync(home, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 describe("PM2 cluster mode, pm2 reload under load", { timeout: 180_000 }, () => {
   test("nothing fails, no new connection gets a 503, and each reload waits for no timeout", async () => {
