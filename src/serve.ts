@@ -1,5 +1,5 @@
 import { createShutdown } from "./shutdown.ts";
-import type { Logger, Shutdown } from "./types.ts";
+import type { Shutdown } from "./types.ts";
 import type { FetchHandler } from "./fetch.ts";
 import { runtimeAdapter } from "./runtimes/_select.ts";
 import type { RuntimeAdapter, StartedServer, StartOptions } from "./runtimes/_adapter.ts";
@@ -158,16 +158,24 @@ export async function serve(
   const shutdown = options.shutdown ?? (processShutdown() as Shutdown | undefined) ?? createShutdown();
   const gated = shutdown.wrap(handler);
   const { readyPath, livePath } = options;
-  const probe = probes(shutdown, readyPath, livePath);
+  const probe = readyPath || livePath ? probes(shutdown, readyPath, livePath) : undefined;
   const executionContext = serverExecutionContext(shutdown);
-  const fetch: FetchHandler = readyPath || livePath
-    ? (request, context) => probe(request, context) ?? gated(request, context, executionContext)
-    : (request, context) => gated(request, context, executionContext);
   const { logger } = lifecycleOf(shutdown).options;
+  // A Hono app's route order is checked once more at the first request (routes may be added after serve()),
+  // then it is one boolean per request. One closure in front of the gate, whatever the options.
+  let unchecked = Array.isArray((app as { routes?: unknown }).routes);
+  const fetch: FetchHandler = (request, context) => {
+    if (unchecked) {
+      unchecked = false;
+      warnIfRouteBeforeGraceful(app, logger);
+    }
+    return (probe !== undefined ? probe(request, context) : undefined) ??
+      gated(request, context, executionContext);
+  };
   const onListen = options.onListen ??
     ((address) => logger.info(`listening on ${listenUrl(address, Boolean(options.tls))}`, { ...address }));
   const runtime = runtimeAdapter();
-  const main = await start(runtime, firstRequestCheck(app, fetch, logger), options);
+  const main = await start(runtime, fetch, options);
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
   if (options.reusePort) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
   const served: Served = {
@@ -185,22 +193,6 @@ export async function serve(
   runtime.announceReady?.();
   warnIfRouteBeforeGraceful(app, logger);
   return served;
-}
-
-/**
- * For a Hono app: checks the route order once more at the first request (routes may be added after
- * `serve()`), then only a boolean per request.
- */
-function firstRequestCheck(app: unknown, fetch: FetchHandler, logger: Logger): FetchHandler {
-  if (!Array.isArray((app as { routes?: unknown }).routes)) return fetch;
-  let unchecked = true;
-  return (request, context, extra) => {
-    if (unchecked) {
-      unchecked = false;
-      warnIfRouteBeforeGraceful(app, logger);
-    }
-    return fetch(request, context, extra);
-  };
 }
 
 async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<StartedServer> {

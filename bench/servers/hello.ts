@@ -5,6 +5,12 @@
 //   hono           a Hono app, bare, on the runtime's server
 //   hono-empty     the same app with an empty middleware: what any middleware costs in Hono's dispatch
 //   hono-graceful  the same app with app.use(graceful(shutdown)), the server attached to the shutdown
+//   serve-hono     the same app with app.use(graceful(shutdown)), started by serve(): the recommended way
+//   serve-hono-signal  serve-hono whose route reads c.var.shutdown.signal and .deadline
+//   serve-hono-plain   the Hono app without graceful(), started by serve() (which gates it on its own), whose
+//                  route reads shutdown.signal and .deadline: below Hono's middleware floor
+//   express        an Express 5 app on node:http, bare
+//   express-attach the same Express app with shutdown.attach(server): the node:http request gate
 //   nohandler      bare, and no signal handler at all: the runtime's own SIGTERM exit (idle-stop baseline)
 // Routes: "/" answers "ok"; "/?ms=N" answers after N ms (drain tail); "/?wrapup" waits for the shutdown to
 // start, then 1 s (scale: every request is in flight at SIGTERM); "/?count" tells how many are in flight.
@@ -37,31 +43,54 @@ const handler = async (request: Request): Promise<Response> => {
 const fetch = (request: Request): Response | Promise<Response> =>
   request.url.includes("?") ? handler(request) : new Response("ok");
 
-const shutdown = mode === "wrap" || mode === "hono-graceful"
+const shutdown = ["wrap", "hono-graceful", "express-attach"].includes(mode) || mode.startsWith("serve-hono")
   ? createShutdown({ logger: false, timeout: 20_000, delay: 0, ...options })
   : undefined;
 
 const hono = new Hono();
-if (mode === "hono-graceful") hono.use(graceful(shutdown!));
+if (mode === "hono-graceful" || mode === "serve-hono" || mode === "serve-hono-signal") {
+  hono.use(graceful(shutdown!));
+}
 if (mode === "hono-empty") hono.use(async (_c, next) => void (await next()));
-hono.get("/", (c) => (c.req.url.includes("?") ? handler(c.req.raw) : c.text("ok")));
+if (mode === "serve-hono-signal") {
+  // deno-lint-ignore no-explicit-any
+  hono.get("/", (c: any) => {
+    const { signal, deadline } = c.var.shutdown;
+    return c.text(signal.aborted || deadline.aborted ? "stopping" : "ok");
+  });
+} else if (mode === "serve-hono-plain") {
+  hono.get("/", (c) => c.text(shutdown!.signal.aborted || shutdown!.deadline.aborted ? "stopping" : "ok"));
+} else hono.get("/", (c) => (c.req.url.includes("?") ? handler(c.req.raw) : c.text("ok")));
 
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
-if (mode === "wrap") {
-  await serve(fetch, { port: 0, hostname: "127.0.0.1", shutdown, onListen: ({ port }) => announce(port) });
+if (mode === "wrap" || mode.startsWith("serve-hono")) {
+  const app = mode === "wrap" ? fetch : hono;
+  await serve(app, { port: 0, hostname: "127.0.0.1", shutdown, onListen: ({ port }) => announce(port) });
+} else if (mode.startsWith("express")) {
+  // Loaded only here: Express's module graph would otherwise sit in every other mode's process.
+  const { default: express } = await import("express");
+  const { createServer } = await import("node:http");
+  const app = express();
+  app.get("/", (_req: unknown, res: { send(body: string): unknown }) => void res.send("ok"));
+  const server = createServer(app);
+  if (shutdown) shutdown.attach(server);
+  else exitOnSignal();
+  server.listen(0, "127.0.0.1", () => announce((server.address() as { port: number }).port));
 } else {
   const app = mode === "bare" || mode === "nohandler" ? fetch : hono.fetch;
   const server = await start(app);
   if (shutdown) shutdown.attach(server as Parameters<typeof shutdown.attach>[0]);
-  else if (mode !== "nohandler") {
-    // A bare server still exits on SIGTERM like a real one would, with a handler that does nothing else.
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      // deno-lint-ignore no-explicit-any
-      const g = globalThis as any;
-      if (g.Deno) g.Deno.addSignalListener(signal, () => g.Deno.exit(0));
-      else process.on(signal, () => process.exit(0));
-    }
+  else if (mode !== "nohandler") exitOnSignal();
+}
+
+/** A bare server still exits on SIGTERM like a real one would, with a handler that does nothing else. */
+function exitOnSignal(): void {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    // deno-lint-ignore no-explicit-any
+    const g = globalThis as any;
+    if (g.Deno) g.Deno.addSignalListener(signal, () => g.Deno.exit(0));
+    else process.on(signal, () => process.exit(0));
   }
 }
 

@@ -48,6 +48,11 @@ export class Gate implements RequestGateHost {
   #bunServer: unknown;
   /** The first request's server has been looked at (`adopt()`). */
   #adopted = false;
+  /**
+   * A server-level gate (node:http's request event) has counted a request: only then can a handler's context
+   * carry an entry, so Deno's and Bun's requests skip the lookup.
+   */
+  #serverGated = false;
   readonly #probePaths = new Set<string>();
   /**
    * The entry of the request `wrap()` is admitting, set only while its handler runs synchronously, so that a
@@ -120,6 +125,7 @@ export class Gate implements RequestGateHost {
 
   /** Counts a request admitted by a server-level gate (node:http's) until `untrack()`. */
   track(label: { readonly method: string; readonly url: string }): InFlightEntry {
+    this.#serverGated = true;
     return this.#host.inFlight.add("requests", label, this.#host.options.clock.now());
   }
 
@@ -136,13 +142,13 @@ export class Gate implements RequestGateHost {
 
   /** The entry a server-level gate (node:http's) gave the request of this handler context, if any. */
   admittedByServer(context: unknown): InFlightEntry | undefined {
-    return gatedEntry(context);
+    return this.#serverGated ? gatedEntry(context) : undefined;
   }
 
   /** The entry of a request already admitted further out: by `wrap()` around this call, or by the server. */
   admittedBefore(request: Request, context: unknown): InFlightEntry | undefined {
     const admitting = this.admitting;
-    return admitting?.label === request ? admitting : gatedEntry(context);
+    return admitting?.label === request ? admitting : this.admittedByServer(context);
   }
 
   /**

@@ -52,10 +52,12 @@ export function gateNodeServer(
   host: RequestGateHost,
 ): () => void {
   const emit = server.emit;
-  server.emit = function (this: unknown, event: string, ...args: unknown[]): boolean {
-    if (event !== "request") return emit.call(this, event, ...args);
-    const req = args[0] as NodeRequest & { [ENTRY]?: InFlightEntry };
-    const res = args[1] as NodeResponse;
+  // `arguments`, not a rest parameter: emit() runs for every event of the server, and a rest parameter
+  // would build an array each time.
+  server.emit = function (this: unknown, event: string): boolean {
+    if (event !== "request") return emit.apply(this, arguments as unknown as [string, ...unknown[]]);
+    const req = arguments[1] as NodeRequest & { [ENTRY]?: InFlightEntry };
+    const res = arguments[2] as NodeResponse;
     const http1 = (req.httpVersionMajor ?? 1) < 2;
     if (!host.accepting && !host.isProbe(req.url ?? "/")) {
       const headers: Record<string, string> = {
@@ -67,7 +69,8 @@ export function gateNodeServer(
       res.end("Service Unavailable: shutting down\n");
       return true;
     }
-    const entry = host.track({ method: req.method ?? "GET", url: req.url ?? "/" });
+    // The request itself is the entry's label (its method and URL): no object per request.
+    const entry = host.track(req as { readonly method: string; readonly url: string });
     req[ENTRY] = entry;
     if (host.shuttingDown && http1) res.shouldKeepAlive = false;
     const end = () => host.untrack(entry);
@@ -75,7 +78,7 @@ export function gateNodeServer(
     // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
     // it carried `Connection: close`, and may never close it then: the socket's close ends it instead.
     if (res.socket === null) req.socket?.once("close", end);
-    return emit.call(this, event, ...args);
+    return emit.apply(this, arguments as unknown as [string, ...unknown[]]);
   };
   return () => void (server.emit = emit);
 }
