@@ -9,6 +9,7 @@ import { describe } from "./_lifecycle/validate.ts";
 import { checkServeOptions, listenUrl } from "./_serve_options.ts";
 import { warnIfRouteBeforeGraceful } from "./_http/route_order.ts";
 import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
+import { takeListenFd } from "./runtimes/_systemd.ts";
 
 /**
  * Options of `serve()`.
@@ -167,9 +168,11 @@ export async function serve(
   const onListen = options.onListen ??
     ((address) => logger.info(`listening on ${listenUrl(address, Boolean(options.tls))}`, { ...address }));
   const runtime = runtimeAdapter();
-  const main = await start(runtime, firstRequestCheck(app, fetch, logger), options);
+  const fd = inheritedSocket(runtime, options);
+  const main = await start(runtime, firstRequestCheck(app, fetch, logger), { ...options, fd });
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
-  if (options.reusePort) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
+  // systemd holds the inherited socket too: closed here, it queues new connections for the next process.
+  if (options.reusePort || fd !== undefined) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
   const served: Served = {
     hostname: main.hostname,
     port: main.port,
@@ -182,7 +185,7 @@ export async function serve(
     served.healthPort = health.port;
   }
   onListen({ hostname: main.hostname, port: main.port });
-  runtime.announceReady?.();
+  lifecycleOf(shutdown).announceReady();
   warnIfRouteBeforeGraceful(app, logger);
   return served;
 }
@@ -211,6 +214,22 @@ async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<S
   // Not attached: it must answer for the whole drain, and closes only once the shutdown is over.
   void shutdown.done.then(() => health.close());
   return health;
+}
+
+/**
+ * The listening socket systemd passed (socket activation), which takes the place of `port`; a TypeError with
+ * `reusePort`, which would need a socket of its own.
+ */
+function inheritedSocket(runtime: RuntimeAdapter, options: ServeOptions): number | undefined {
+  const fd = takeListenFd(runtime.processManager?.());
+  if (fd !== undefined && options.reusePort) {
+    throw new TypeError(
+      `Cannot serve: "reusePort" and a socket passed by systemd (LISTEN_FDS, fd ${fd}) do not combine: ` +
+        `the socket is already bound, and systemd holding it across restarts already hands new connections ` +
+        `to the next process`,
+    );
+  }
+  return fd;
 }
 
 /** Starts the runtime's own server, or says which runtimes have one. */
