@@ -27,7 +27,12 @@ import { takeListenFd } from "./runtimes/_systemd.ts";
  * ```
  */
 export interface ServeOptions {
-  /** The port to listen on; 0 picks a free one. @default {8000} */
+  /**
+   * The port to listen on; 0 picks a free one. Under systemd's socket activation (`LISTEN_FDS` and
+   * `LISTEN_PID` naming this process) the socket systemd passed takes its place (fd 3, then 4 for a second
+   * `serve()`), on Node; Deno.serve() and Bun.serve() cannot listen on one yet (a TypeError says so).
+   * @default {8000}
+   */
   port?: number;
   /** The address to listen on. @default {the runtime's default: all interfaces} */
   hostname?: string;
@@ -123,7 +128,8 @@ export interface Served {
  * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, `shutdown` was not made by
  *   `createShutdown()`, `serverOptions` is not an object (or sets what `serve()` sets), or `http2` is not a boolean
  *   (or is `true` without `tls` on Bun, which cannot serve cleartext HTTP/2), or `reusePort` is not a boolean
- *   (or is `true` on Node before 22.12, which cannot listen with it).
+ *   (or is `true` on Node before 22.12, which cannot listen with it, or with a socket systemd passed), or
+ *   systemd passed a socket (`LISTEN_FDS`) to Deno or Bun, whose servers cannot listen on one.
  * @throws {RangeError} When `readyPath` or `livePath` does not start with `/`.
  * @throws {Error} On Node, when `@hono/node-server` is not installed (the message says so).
  *

@@ -12,6 +12,8 @@ import { startLoad } from "./_load.ts";
 import { type Line, Proc } from "../support/process.ts";
 import { RawClient } from "../support/raw_client.ts";
 import { ensureCommand, freePort, tempDir } from "./_system.ts";
+import { readFileSync } from "node:fs";
+import { moduleDefaults } from "./_defaults.ts";
 
 const RESTARTS = process.env.GD_DEPLOY === "full" ? 20 : 3;
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -35,6 +37,31 @@ function envFlags(env: Record<string, string | number>): string[] {
     ),
   ];
 }
+
+/** The `Key=value` settings of a unit file (the last one of each key, as systemd reads them). */
+function unit(name: string): Record<string, string> {
+  const text = readFileSync(join(root, "examples/systemd", name), "utf8");
+  return Object.fromEntries(
+    [...text.matchAll(/^(\w+)=(.*)$/gm)].map(([, key, value]) => [key, value.trim()]),
+  );
+}
+
+describe("examples/systemd: app.socket and app.service", () => {
+  test("one socket for the service, a Type=notify service stopped by SIGTERM after the module's timeout", () => {
+    const socket = unit("app.socket");
+    const service = unit("app.service");
+    const defaults = moduleDefaults(false);
+    assert.match(socket.ListenStream, /^127\.0\.0\.1:\d+$/);
+    assert.equal(socket.Accept ?? "no", "no");
+    assert.equal(service.Type, "notify");
+    assert.equal(service.NotifyAccess, "all"); // systemd-notify runs as a child of the app
+    assert.equal(service.KillMode, "mixed");
+    assert.ok(defaults.signals.includes(service.KillSignal), service.KillSignal);
+    // TimeoutStopSec in seconds, above the timeout plus the exit's margin.
+    assert.ok(Number(service.TimeoutStopSec) * 1000 >= defaults.timeout + 300, service.TimeoutStopSec);
+    assert.match(service.ExecStart, /^\/usr\/bin\/node examples\/app\.ts$/);
+  });
+});
 
 for (const runtime of RUNTIMES) {
   describe(`systemd on ${runtime.name}`, { timeout: 60_000 + RESTARTS * 15_000 }, () => {
