@@ -4,6 +4,7 @@ import { createShutdown, serve } from "../mod.ts";
 import { processManager } from "../src/runtimes/node/_managers.ts";
 import { systemdNotifier } from "../src/runtimes/_systemd.ts";
 import { resolveOptions } from "../src/_lifecycle/options.ts";
+import { runtimeAdapter } from "../src/runtimes/_select.ts";
 import { recordingLogger, within } from "./_helpers.ts";
 
 /** Runs `body` with these environment variables set (undefined: unset), then puts them back. */
@@ -107,6 +108,8 @@ describe("sd_notify", () => {
       }
       assert.equal(warned().length, 1);
       assert.match(warned()[0].message, /systemd-notify/);
+      // Messages leave one at a time: once this one is done, every systemd-notify before it has ended.
+      await assert.rejects(runtimeAdapter().notifySystemd!(["STATUS=last"]));
     });
   });
 });
