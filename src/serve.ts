@@ -9,6 +9,7 @@ import { describe } from "./_lifecycle/validate.ts";
 import { checkServeOptions, listenUrl } from "./_serve_options.ts";
 import { warnIfRouteBeforeGraceful } from "./_http/route_order.ts";
 import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
+import { takeListenFd } from "./runtimes/_systemd.ts";
 
 /**
  * Options of `serve()`.
@@ -26,7 +27,12 @@ import { lifecycleOf, processShutdown } from "./_lifecycle/registry.ts";
  * ```
  */
 export interface ServeOptions {
-  /** The port to listen on; 0 picks a free one. @default {8000} */
+  /**
+   * The port to listen on; 0 picks a free one. Under systemd's socket activation (`LISTEN_FDS` and
+   * `LISTEN_PID` naming this process) the socket systemd passed takes its place (fd 3, then 4 for a second
+   * `serve()`), on Node; Deno.serve() and Bun.serve() cannot listen on one yet (a TypeError says so).
+   * @default {8000}
+   */
   port?: number;
   /** The address to listen on. @default {the runtime's default: all interfaces} */
   hostname?: string;
@@ -122,7 +128,8 @@ export interface Served {
  * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, `shutdown` was not made by
  *   `createShutdown()`, `serverOptions` is not an object (or sets what `serve()` sets), or `http2` is not a boolean
  *   (or is `true` without `tls` on Bun, which cannot serve cleartext HTTP/2), or `reusePort` is not a boolean
- *   (or is `true` on Node before 22.12, which cannot listen with it).
+ *   (or is `true` on Node before 22.12, which cannot listen with it, or with a socket systemd passed), or
+ *   systemd passed a socket (`LISTEN_FDS`) to Deno or Bun, whose servers cannot listen on one.
  * @throws {RangeError} When `readyPath` or `livePath` does not start with `/`.
  * @throws {Error} On Node, when `@hono/node-server` is not installed (the message says so).
  *
@@ -175,9 +182,11 @@ export async function serve(
   const onListen = options.onListen ??
     ((address) => logger.info(`listening on ${listenUrl(address, Boolean(options.tls))}`, { ...address }));
   const runtime = runtimeAdapter();
-  const main = await start(runtime, fetch, options);
+  const fd = inheritedSocket(runtime, options);
+  const main = await start(runtime, fetch, { ...options, fd });
   shutdown.attach(main.server as Parameters<Shutdown["attach"]>[0]);
-  if (options.reusePort) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
+  // systemd holds the inherited socket too: closed here, it queues new connections for the next process.
+  if (options.reusePort || fd !== undefined) runtime.releasePort?.(main.server, lifecycleOf(shutdown));
   const served: Served = {
     hostname: main.hostname,
     port: main.port,
@@ -190,7 +199,7 @@ export async function serve(
     served.healthPort = health.port;
   }
   onListen({ hostname: main.hostname, port: main.port });
-  runtime.announceReady?.();
+  lifecycleOf(shutdown).announceReady();
   warnIfRouteBeforeGraceful(app, logger);
   return served;
 }
@@ -203,6 +212,22 @@ async function startHealth(shutdown: Shutdown, options: ServeOptions): Promise<S
   // Not attached: it must answer for the whole drain, and closes only once the shutdown is over.
   void shutdown.done.then(() => health.close());
   return health;
+}
+
+/**
+ * The listening socket systemd passed (socket activation), which takes the place of `port`; a TypeError with
+ * `reusePort`, which would need a socket of its own.
+ */
+function inheritedSocket(runtime: RuntimeAdapter, options: ServeOptions): number | undefined {
+  const fd = takeListenFd(runtime.processManager?.());
+  if (fd !== undefined && options.reusePort) {
+    throw new TypeError(
+      `Cannot serve: "reusePort" and a socket passed by systemd (LISTEN_FDS, fd ${fd}) do not combine: ` +
+        `the socket is already bound, and systemd holding it across restarts already hands new connections ` +
+        `to the next process`,
+    );
+  }
+  return fd;
 }
 
 /** Starts the runtime's own server, or says which runtimes have one. */

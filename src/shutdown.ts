@@ -36,7 +36,8 @@ export interface ShutdownOptions {
    * sending new connections before the listener closes. Must be below `timeout` (a RangeError otherwise);
    * when hooks leave a drain budget (`timeout - cleanupTimeout`) no longer above it, half the budget is
    * served instead, with a warning.
-   * @default {0} (5000 where `KUBERNETES_SERVICE_HOST` is set)
+   * @default {0} (5000 where `KUBERNETES_SERVICE_HOST` is set; 250 in a node:cluster worker and under
+   *   systemd's socket activation, where the listener closes at the trigger)
    */
   delay?: number;
   /**

@@ -15,6 +15,7 @@ import { Timers } from "./timers.ts";
 import { drainBudget, servedDelay, warnIfDelayTooLong } from "./budget.ts";
 import { ProcessLink } from "./process_group.ts";
 import { LazySignal } from "./lazy_signal.ts";
+import { ServiceNotices } from "./service_notices.ts";
 
 /** @internal Phases, deadline, hooks and servers, behind `createShutdown()`'s plain object and the gate. */
 export class Lifecycle implements ShutdownEvents {
@@ -30,6 +31,8 @@ export class Lifecycle implements ShutdownEvents {
   readonly #timers: Timers;
   readonly #drain: Drain;
   readonly #progress: ProgressLog;
+  readonly #runtime: RuntimeAdapter;
+  readonly #notices: ServiceNotices | undefined;
   #resolveDone!: (report: ShutdownReport) => void;
   #phase: Phase = "running";
   #phaseTimes: Partial<Record<Phase, number>> = {};
@@ -44,7 +47,16 @@ export class Lifecycle implements ShutdownEvents {
     this.#timers = new Timers(options.clock);
     this.#drain = new Drain(this, this.#timers, (what, error) => this.#logError(what, error));
     this.#tasks = new Tasks(this.inFlight, options, () => this.#phase !== "running");
-    this.#progress = new ProgressLog(this, options.clock, options.logger);
+    this.#runtime = runtime;
+    this.#notices = ServiceNotices.of(runtime, options.logger);
+    this.#progress = new ProgressLog(
+      this,
+      options.clock,
+      options.logger,
+      this.#notices && ((line) => {
+        this.#notices!.status(line);
+      }),
+    );
     const on = {
       signal: (name: string) => this.#onSignal(name),
       uncaught: (e: unknown) => this.#onUncaught(e),
@@ -83,6 +95,12 @@ export class Lifecycle implements ShutdownEvents {
   onDrain = (callback: () => void): () => void => this.#drain.onDrain(callback);
   onForce = (callback: () => void): () => void => this.#drain.onForce(callback);
 
+  /** A server of this shutdown listens: tell a process manager that waits for it (PM2, systemd). */
+  announceReady = (): void => {
+    this.#runtime.announceReady?.();
+    this.#notices?.ready();
+  };
+
   trigger(trigger: string, reason?: unknown): Promise<ShutdownReport> {
     if (this.#phase !== "running") return this.done;
     const { clock, timeout, delay } = this.options;
@@ -98,6 +116,7 @@ export class Lifecycle implements ShutdownEvents {
     this.#timers.after(budget, () => this.#endDrain(false));
     this.#timers.after(timeout, () => this.#finish());
     const served = servedDelay(delay, budget);
+    this.#notices?.stopping(`shutdown started (${trigger}), draining for up to ${budget} ms`, timeout);
     this.#progress.logStart({ trigger, delay: served, drain: budget - served, timeout });
     if (served === 0) this.#startDrain();
     else {

@@ -97,14 +97,16 @@ export function resolveOptions(options: ShutdownOptions = {}): ResolvedOptions {
 /**
  * 5000 ms on Kubernetes (its endpoints learn of the pod's end late); in a node:cluster worker, 250 ms: the
  * listener closes at the trigger, and connections the primary handed over just before are served in it, not
- * refused; else 0.
+ * refused; under systemd's socket activation 250 ms too: the listener closes at the trigger (new connections
+ * wait in the kernel for the next process), and keep-alive clients are sent `Connection: close` in it, so that
+ * they reconnect into that queue instead of getting the drain's 503; else 0.
  */
 function defaultDelay(kubernetes: boolean, manager: ProcessManager | undefined): number {
-  return kubernetes ? 5_000 : manager?.clusterWorker ? 250 : 0;
+  return kubernetes ? 5_000 : manager?.clusterWorker || manager?.listenFds ? 250 : 0;
 }
 
-/** What the process exit needs after the deadline, within a process manager's kill timeout (ms). */
-const EXIT_MARGIN = 300;
+/** @internal What the process exit needs after the deadline, within a process manager's kill timeout (ms). */
+export const EXIT_MARGIN = 300;
 
 /**
  * The timeout, fitted inside the process manager's kill timeout when it has one (PM2 SIGKILLs the process

@@ -22,11 +22,14 @@ export class ProgressLog {
   #source: ProgressSource;
   #clock: Clock;
   #logger: Logger;
+  #onLine: ((line: string) => void) | undefined;
 
-  constructor(source: ProgressSource, clock: Clock, logger: Logger) {
+  /** `onLine` gets each progress line's text too (systemd's STATUS=). */
+  constructor(source: ProgressSource, clock: Clock, logger: Logger, onLine?: (line: string) => void) {
     this.#source = source;
     this.#clock = clock;
     this.#logger = logger;
+    this.#onLine = onLine;
   }
 
   /** The trigger's lines: what the shutdown will do, and the unready phase when there is a delay (ms). */
@@ -71,7 +74,9 @@ export class ProgressLog {
   #log(): void {
     const { phase, remaining } = this.#source;
     const counts = this.#source.inFlight.counts();
-    this.#logger.info(`${phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`, {
+    const line = `${phase}: ${formatCounts(counts)}, ${formatMs(remaining)} left`;
+    this.#onLine?.(line);
+    this.#logger.info(line, {
       phase,
       ...counts,
       remaining,

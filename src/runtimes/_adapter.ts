@@ -34,6 +34,11 @@ export interface RuntimeAdapter {
    */
   announceReady?(): void;
   /**
+   * Sends one sd_notify message (`READY=1`, `STATUS=…`) to systemd's `NOTIFY_SOCKET`, after those sent
+   * before; rejects when it could not (no `systemd-notify`, not allowed to run it).
+   */
+  notifySystemd?(fields: string[]): Promise<void>;
+  /**
    * Handlers get an execution context with the platform's own `waitUntil` (edge runtimes), which the gate
    * records so that `shutdown.waitUntil()` reaches it.
    */
@@ -53,6 +58,8 @@ export interface ShutdownEvents {
   onStart(callback: () => void): () => void;
   /** Draining began (after the delay). */
   onDrain(callback: () => void): () => void;
+  /** A server listens: tell a process manager that waits for it (PM2's `ready`, systemd's READY=1). */
+  announceReady(): void;
 }
 
 /** @internal What `serve()` asks of the runtime's server. */
@@ -63,6 +70,8 @@ export interface StartOptions {
   http2?: boolean;
   websocket?: unknown;
   reusePort?: boolean;
+  /** Listen on this inherited listening socket (systemd's socket activation) instead of `port`. */
+  fd?: number;
   /** Merged into the runtime's own call (`Bun.serve`, `Deno.serve`, Node's `createServer`). */
   serverOptions?: Record<string, unknown>;
 }

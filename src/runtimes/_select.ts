@@ -41,9 +41,14 @@ export function runtimeAdapter(): RuntimeAdapter {
 export function drainerFor(server: unknown, host: ServerHost): ServerDrainer | undefined {
   if (isNodeHttp2Server(server)) return nodeHttp2Drainer(server, host);
   if (isNodeHttpServer(server)) return nodeHttpDrainer(server, { host });
-  if (isDenoServer(server)) return denoDrainer(server);
-  if (isBunServer(server)) return bunDrainer(server);
-  return undefined;
+  // Deno.serve() and Bun.serve() return listening servers (node:http's drainer waits for "listening").
+  const drainer = isDenoServer(server)
+    ? denoDrainer(server)
+    : isBunServer(server)
+    ? bunDrainer(server)
+    : undefined;
+  if (drainer) host.announceReady();
+  return drainer;
 }
 
 /**

@@ -140,6 +140,7 @@ export const bunAdapter: RuntimeAdapter = {
 };
 
 function startBunServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  if (options.fd !== undefined) throw new TypeError(INHERITED_SOCKET);
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as Record<string, any>).Bun;
   const server = Bun.serve({
@@ -160,3 +161,9 @@ function startBunServer(fetch: FetchHandler, options: StartOptions): Promise<Sta
     close: () => server.stop(true),
   });
 }
+
+// Bun 1.4: Bun.serve() has no fd option, and node:http's listen({ fd }) binds a random port instead, silently.
+const INHERITED_SOCKET =
+  "Cannot serve: systemd passed a listening socket (LISTEN_FDS, socket activation), and " +
+  "Bun cannot serve HTTP on one yet (Bun.serve() has no fd option; node:http's listen({ fd }) ignores it and " +
+  "binds a random port). Run the app on Node, or drop the .socket unit and listen on a port";

@@ -1,6 +1,8 @@
 import type { RuntimeAdapter, ServerDrainer, StartedServer, StartOptions } from "./_adapter.ts";
 import type { FetchHandler } from "../fetch.ts";
 import { listenGlobalErrors } from "./_global_errors.ts";
+import { processManager } from "./node/_managers.ts";
+import { systemdNotifier } from "./_systemd.ts";
 
 /**
  * The parts of a `Deno.HttpServer` (what `Deno.serve()` returns) this adapter uses.
@@ -107,6 +109,9 @@ interface DenoNamespace {
   pid: number;
   // deno-lint-ignore no-explicit-any
   serve(options: Record<string, unknown>): any;
+  Command: new (command: string, options: { args: string[]; stdout: "null"; stderr: "piped" }) => {
+    output(): Promise<{ code: number; stderr: Uint8Array }>;
+  };
 }
 
 /**
@@ -118,6 +123,21 @@ function exitDeno(code: number): void {
   if (process) process.exit(code);
   else deno().exit(code);
 }
+
+/** Deno sends unix datagrams only behind `--unstable-net`: through systemd's command, which needs `--allow-run`. */
+const notifySystemd = systemdNotifier(async (args) => {
+  const { code, stderr } = await new (deno().Command)("systemd-notify", {
+    args,
+    stdout: "null",
+    stderr: "piped",
+  })
+    .output();
+  if (code !== 0) {
+    throw new Error(
+      `systemd-notify ${args.join(" ")}: ${new TextDecoder().decode(stderr).trim() || `exit ${code}`}`,
+    );
+  }
+});
 
 const deno = (): DenoNamespace => (globalThis as unknown as { Deno: DenoNamespace }).Deno;
 
@@ -158,6 +178,13 @@ export const denoAdapter: RuntimeAdapter = {
       return undefined; // without --allow-env: as if unset, rather than fail
     }
   },
+  // Only systemd is recognised on Deno: PM2 and node:cluster run Node (or Bun) processes.
+  processManager() {
+    const env = (name: string) => denoAdapter.env(name);
+    const names = ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID"];
+    return processManager(Object.fromEntries(names.map((name) => [name, env(name)])), false, deno().pid);
+  },
+  notifySystemd,
   startServer: startDenoServer,
   // Deno's shutdown() also closes idle keep-alive connections, losing a request sent on one at that
   // instant, so it is called when the drain begins, once the delay has shed keep-alive clients.
@@ -167,6 +194,7 @@ export const denoAdapter: RuntimeAdapter = {
 };
 
 function startDenoServer(fetch: FetchHandler, options: StartOptions): Promise<StartedServer> {
+  if (options.fd !== undefined) throw new TypeError(INHERITED_SOCKET);
   const server = deno().serve({
     ...options.serverOptions,
     port: options.port ?? 8000,
@@ -184,3 +212,8 @@ function startDenoServer(fetch: FetchHandler, options: StartOptions): Promise<St
     close: () => server.shutdown(),
   });
 }
+
+const INHERITED_SOCKET =
+  "Cannot serve: systemd passed a listening socket (LISTEN_FDS, socket activation), and " +
+  "Deno.serve() cannot listen on one yet (it has no fd option). Start a node:http server with " +
+  "server.listen({ fd: 3 }) and shutdown.attach(server) instead (Deno's node:http can), or drop the .socket unit";

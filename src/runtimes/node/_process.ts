@@ -1,5 +1,6 @@
 import type { RuntimeAdapter } from "../_adapter.ts";
 import { type ProcessManager, processManager } from "./_managers.ts";
+import { systemdNotifier } from "../_systemd.ts";
 
 /** The parts of Node's `process` (also Bun's) the adapters use. */
 interface NodeProcess {
@@ -16,6 +17,17 @@ interface NodeProcess {
   readonly platform?: string;
   readonly env?: Record<string, string | undefined>;
   readonly versions?: { node?: string };
+  readonly pid?: number;
+}
+
+/** The part of `node:child_process` used to run `systemd-notify`. */
+interface ChildProcessModule {
+  execFile(
+    file: string,
+    args: string[],
+    options: { timeout: number },
+    callback: (error: (Error & { code?: unknown }) | null, stdout: string, stderr: string) => void,
+  ): unknown;
 }
 
 /** @internal Node's `process` (or Bun's): the adapters run only where it exists. */
@@ -30,8 +42,23 @@ export function currentManager(): ProcessManager | undefined {
   const process = nodeProcess();
   // Node's cluster removes NODE_UNIQUE_ID from a worker's environment once it has read it: ask the module.
   const cluster = process.getBuiltinModule?.("node:cluster") as { isWorker?: boolean } | undefined;
-  return processManager(process.env ?? {}, cluster?.isWorker ?? false);
+  return processManager(process.env ?? {}, cluster?.isWorker ?? false, process.pid);
 }
+
+/** How long one `systemd-notify` may take (it waits until systemd has read the message). */
+const NOTIFY_TIMEOUT = 5_000;
+
+const notifySystemd = systemdNotifier((args) =>
+  new Promise((resolve, reject) => {
+    const childProcess = nodeProcess().getBuiltinModule?.("node:child_process") as ChildProcessModule;
+    childProcess.execFile("systemd-notify", args, { timeout: NOTIFY_TIMEOUT }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      reject(
+        new Error(`systemd-notify ${args.join(" ")}: ${stderr.trim() || error.message}`, { cause: error }),
+      );
+    });
+  })
+);
 
 /** @internal The process-level half of an adapter, shared by Node and Bun, which both have Node's `process`. */
 export const processAdapter: Pick<
@@ -44,6 +71,7 @@ export const processAdapter: Pick<
   | "env"
   | "processManager"
   | "announceReady"
+  | "notifySystemd"
 > = {
   defaultSignals: () => nodeProcess().platform === "win32" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"],
   listenSignals(signals, handler) {
@@ -92,4 +120,5 @@ export const processAdapter: Pick<
     announced = true;
     process.send("ready");
   },
+  notifySystemd,
 };

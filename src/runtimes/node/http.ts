@@ -1,7 +1,7 @@
 import type { ServerDrainer } from "../_adapter.ts";
 import { HttpConnections, type NodeRequestLike } from "./_connections.ts";
 import { closeListenerOnly } from "./_internals.ts";
-import { currentManager, processAdapter } from "./_process.ts";
+import { currentManager } from "./_process.ts";
 import { closeAfterResponses, gateNodeServer, type RequestGateHost } from "./_request_gate.ts";
 import type { ShutdownEvents } from "../_adapter.ts";
 import type { NodeSocketLike } from "./_sockets.ts";
@@ -111,9 +111,10 @@ export function nodeHttpDrainer(
   const connections = new HttpConnections(!tls && !http2);
   const ungate = options.host ? gateNodeServer(server, options.host.gate) : () => {};
   // Attached: tell a process manager that waits for it (PM2's wait_ready) once the server listens.
-  if (options.host) {
-    if ((server as { listening?: boolean }).listening) processAdapter.announceReady!();
-    else server.once("listening", () => processAdapter.announceReady!());
+  const host = options.host;
+  if (host) {
+    if ((server as { listening?: boolean }).listening) host.announceReady();
+    else server.once("listening", () => host.announceReady());
   }
   options.host?.onStart(() => closeAfterResponses(connections.responses()));
   const onTcp = (socket: NodeSocketLike): void => connections.addTransport(socket);

@@ -58,9 +58,11 @@ async function startNodeServer(fetch: FetchHandler, options: StartOptions): Prom
     ...runtimeOptions,
     serverOptions: { ...options.serverOptions, ...runtimeOptions.serverOptions as object },
   };
-  // @hono/node-server's serve() listens without options; reusePort needs listen({ reusePort }).
+  // @hono/node-server's serve() listens without options; reusePort and an inherited socket need listen().
   const server =
-    (options.reusePort
+    (options.fd !== undefined
+      ? createAdaptorServer(adaptor).listen({ fd: options.fd })
+      : options.reusePort
       ? createAdaptorServer(adaptor).listen({ port, host: options.hostname, reusePort: true })
       : serve(adaptor)) as import("node:http").Server;
   if (!server.listening) {
