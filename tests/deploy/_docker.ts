@@ -52,7 +52,8 @@ export async function startEngine(): Promise<Engine | string> {
     "--ip-forward=false",
     "--log-level=warn",
   ]);
-  const ping = () => spawnSync(CLIENT, ["version", "--format", "{{.Server.Version}}"], { env, encoding: "utf8" });
+  const ping = () =>
+    spawnSync(CLIENT, ["version", "--format", "{{.Server.Version}}"], { env, encoding: "utf8" });
   const deadline = performance.now() + START_MS;
   // No event says "the API answers": poll the socket until the deadline or until dockerd exits.
   while (ping().status !== 0) {
@@ -114,4 +115,3 @@ async function stopDaemon(daemon: Proc, dir: string): Promise<void> {
     .filter((point) => point?.startsWith(dir)).reverse();
   for (const point of mounts) spawnSync("umount", ["-l", point]);
 }
-

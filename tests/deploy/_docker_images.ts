@@ -11,11 +11,11 @@ import { root } from "./_app.ts";
 import type { Engine } from "./_docker.ts";
 
 /** The runtimes the example Dockerfiles start, by the command their CMD names. */
-export const IMAGE_RUNTIMES = {
+export const IMAGE_RUNTIMES: { node: string; deno: string; bun: string } = {
   node: runtime("node24").command, // node:24-slim
   deno: runtime("deno").command,
   bun: runtime("bun").command,
-} as const;
+};
 export type ImageRuntime = keyof typeof IMAGE_RUNTIMES;
 
 /** What the official images set that the examples rely on. */
@@ -47,7 +47,10 @@ export function importBaseImage(engine: Engine, name: ImageRuntime, dir: string)
   const users = Object.entries(USERS);
   writeFileSync(
     join(rootfs, "etc/passwd"),
-    ["root:x:0:0:root:/root:/bin/sh", ...users.map(([user, id]) => `${user}:x:${id}:${id}::/home/${user}:/bin/sh`)]
+    [
+      "root:x:0:0:root:/root:/bin/sh",
+      ...users.map(([user, id]) => `${user}:x:${id}:${id}::/home/${user}:/bin/sh`),
+    ]
       .join("\n") + "\n",
   );
   writeFileSync(

@@ -14,12 +14,11 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./_app.ts";
 import { moduleDefaults } from "./_defaults.ts";
-import { CLIENT, type Engine, startEngine } from "./_docker.ts";
+import { type Engine, startEngine } from "./_docker.ts";
 import { buildExample, IMAGE_RUNTIMES, type ImageRuntime, importBaseImage } from "./_docker_images.ts";
-import { type LoadResult, startLoad } from "./_load.ts";
-import { Proc } from "../support/process.ts";
+import { stopIdle, type Stopped, stopUnderLoad } from "./_docker_stop.ts";
 import { RUNTIMES } from "../support/runtimes.ts";
-import { freePort, tempDir } from "./_system.ts";
+import { tempDir } from "./_system.ts";
 
 /** What `docker stop` waits before SIGKILL unless told otherwise (`-t`, `--stop-timeout`). */
 const DOCKER_STOP_TIMEOUT = 10_000;
@@ -36,88 +35,65 @@ after(async () => {
   work.dispose();
 });
 
-/** What one `docker run` … `docker stop` under load showed. */
-interface Stopped {
-  /** What the clients saw over the container's whole life. */
-  load: LoadResult;
-  /** Answered 2xx after `docker stop` was sent. */
-  okAfterStop: number;
-  /** `State.ExitCode` from `docker inspect`. */
-  exitCode: number;
-  /** How long `docker stop` took, in ms. */
-  ms: number;
-  /** The container's stdout and stderr. */
-  logs: string;
-}
-
 /**
- * Runs `image` (with `runArgs` before it and `command` after it, as `docker run` takes them) on the host's
- * network on a free port, puts load on it, and times `docker stop -t <stopMs / 1000>` once traffic flows.
+ * A server without graceful-drain, as PID 1, and what SIGTERM does to it: why the module's handlers matter
+ * there. Node and Bun ignore it (no default action for PID 1) and are killed at the timeout, 137; Deno 2.9,
+ * whose server installs a signal handler, crashes at once with SIGSEGV, 139 (a script that never touches
+ * signals ignores SIGTERM as Node does).
  */
-async function stopUnderLoad(
-  engine: Engine,
-  image: string,
-  options: { runArgs?: string[]; command?: string[]; stopMs: number },
-): Promise<Stopped> {
-  const port = await freePort();
-  // HOST=0.0.0.0 from the Dockerfile would listen on every interface of the host's network: loopback only.
-  const id = (await engine.docker([
-    "run",
-    "-d",
-    "--network=host",
-    ...["-e", "HOST=127.0.0.1", "-e", `PORT=${port}`, "-e", "KUBERNETES_SERVICE_HOST="],
-    ...(options.runArgs ?? []),
-    image,
-    ...(options.command ?? []),
-  ])).trim();
-  const logs = new Proc(CLIENT, ["logs", "-f", id], { env: engine.env });
-  try {
-    await logs.waitForOutput(/listening on/, 20_000);
-    // Keep-alive clients on / and on a slow route (a request in flight at the signal), and two that open a
-    // new connection for every request.
-    const load = startLoad(port, { clients: 5, paths: ["/", "/slow?ms=300", "/"], oneShot: 2, maxMs: 60_000 });
-    try {
-      await until(() => load.result.ok >= 30, 10_000, "30 answers before the stop");
-      const okAtStop = load.result.ok;
-      const sent = performance.now();
-      await engine.docker(["stop", "-t", String(options.stopMs / 1000), id], { timeout: options.stopMs + 20_000 });
-      const ms = Math.round(performance.now() - sent);
-      const result = await load.stop();
-      const state = JSON.parse(await engine.docker(["inspect", "--format", "{{json .State}}", id]));
-      await logs.exit(5_000); // `logs -f` ends with the container
-      return { load: result, okAfterStop: result.ok - okAtStop, exitCode: state.ExitCode, ms, logs: logs.output };
-    } finally {
-      await load.stop();
-    }
-  } finally {
-    logs.dispose();
-    await engine.docker(["rm", "-f", id]).catch(() => {});
-  }
-}
-
-/** Polls `done` until the deadline: nothing signals "the load has had N answers". */
-async function until(done: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const WITHOUT_MODULE: Record<ImageRuntime, { command: string[]; exitCode: number }> = {
+  node: {
+    command: [
+      "node",
+      "-e",
+      "require('node:http').createServer((_, res) => res.end()).listen(0, () => " +
+      "console.log('listening on'))",
+    ],
+    exitCode: 137,
+  },
+  bun: {
+    command: [
+      "bun",
+      "-e",
+      "Bun.serve({ port: 0, fetch: () => new Response() }); console.log('listening on')",
+    ],
+    exitCode: 137,
+  },
+  deno: {
+    command: [
+      "deno",
+      "eval",
+      "Deno.serve({ port: 0, onListen: () => console.log('listening on') }, () => new Response())",
+    ],
+    exitCode: 139,
+  },
+};
+const NO_HANDLER_STOP = 2_000;
 
 const report = (name: string, variant: string, run: Stopped) =>
   console.log(
     `# docker ${name} ${variant}: docker stop took ${run.ms} ms, exit ${run.exitCode}; clients: ${run.load.ok} ok ` +
-      `(${run.okAfterStop} after the stop), ${run.load.failed} not served ${JSON.stringify(run.load.failures)}`,
+      `(${run.okAfterStop} after the stop), ${run.load.failed} not served ${
+        JSON.stringify(run.load.failures)
+      }`,
   );
 
 /** A clean drain as the clients see it: refusals before any work (503, refused or reset connections), no loss. */
 function assertDrained(run: Stopped) {
   const lost = run.load.failures["no answer (reused connection)"] ?? 0;
-  assert.equal(lost, 0, `requests written but never answered: ${JSON.stringify(run.load.failures)}\n${run.logs}`);
+  assert.equal(
+    lost,
+    0,
+    `requests written but never answered: ${JSON.stringify(run.load.failures)}\n${run.logs}`,
+  );
   const unexpected = Object.keys(run.load.failures).filter((kind) =>
     kind !== "503" && !kind.startsWith("connect:") && kind !== "no answer (new connection)"
   );
-  assert.deepEqual(unexpected, [], `only refusals before any work: ${JSON.stringify(run.load.failures)}\n${run.logs}`);
+  assert.deepEqual(
+    unexpected,
+    [],
+    `only refusals before any work: ${JSON.stringify(run.load.failures)}\n${run.logs}`,
+  );
   assert.equal(run.exitCode, 0, run.logs);
   assert.match(run.logs, /shutdown started \(SIGTERM\)/);
   assert.match(run.logs, /stopped: exit code 0/);
@@ -133,12 +109,14 @@ const files = readdirSync(join(root, "examples/docker")).filter((f) => f.startsW
 for (const file of files) {
   describe(`examples/docker/${file} on a Docker engine`, { skip: noEngine, timeout: 120_000 }, () => {
     const ready = engine as Engine;
+    const runtime = file.slice("Dockerfile.".length) as ImageRuntime;
+    let base = "";
     let image = "";
     let config: { StopSignal?: string; Env: string[]; Cmd: string[] };
     before(async () => {
-      const runtime = file.slice("Dockerfile.".length) as ImageRuntime;
       assert.ok(runtime in IMAGE_RUNTIMES, `${file}: no base image for ${runtime}`);
-      image = buildExample(ready, file, importBaseImage(ready, runtime, work.path), work.path);
+      base = importBaseImage(ready, runtime, work.path);
+      image = buildExample(ready, file, base, work.path);
       config = JSON.parse(await ready.docker(["image", "inspect", "--format", "{{json .Config}}", image]));
     });
 
@@ -184,6 +162,17 @@ for (const file of files) {
       assert.doesNotMatch(run.logs, /shutdown started/, "the app never heard of the stop");
       assert.equal(run.load.failures["503"], undefined, "nothing was refused: no drain ever started");
       assert.ok(run.okAfterStop > 0, "the app served on, unaware, until the kill");
+    });
+
+    test(`without the module, ${runtime} as PID 1 does not drain on SIGTERM`, async () => {
+      const { command, exitCode } = WITHOUT_MODULE[runtime];
+      const run = await stopIdle(ready, base, command, NO_HANDLER_STOP);
+      console.log(
+        `# docker ${runtime} without graceful-drain as PID 1: exit ${run.exitCode} after ${run.ms} ms`,
+      );
+      assert.equal(run.exitCode, exitCode);
+      if (exitCode === 137) assert.ok(run.ms >= NO_HANDLER_STOP, `docker stop took ${run.ms} ms`);
+      else assert.ok(run.ms < NO_HANDLER_STOP, `docker stop took ${run.ms} ms`);
     });
   });
 }
