@@ -5,7 +5,7 @@
 // with `--network host` and listen on 127.0.0.1. The Debian client (/usr/bin/docker) talks to it through
 // DOCKER_HOST; the legacy builder (DOCKER_BUILDKIT=0) builds offline from images this file imports.
 import { execFile as execFileCallback, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Proc } from "../support/process.ts";
@@ -42,7 +42,11 @@ export async function startEngine(): Promise<Engine | string> {
   // Its own client config too: no credentials or contexts of the machine's.
   const clientEnv = { DOCKER_HOST: socket, DOCKER_BUILDKIT: "0", DOCKER_CONFIG: join(dir.path, "cli") };
   const env = { ...process.env, ...clientEnv };
+  // An empty config file: a machine's /etc/docker/daemon.json could contradict these flags (dockerd then
+  // refuses to start).
+  writeFileSync(join(dir.path, "daemon.json"), "{}");
   const daemon = new Proc(dockerd, [
+    `--config-file=${join(dir.path, "daemon.json")}`,
     `--data-root=${join(dir.path, "data")}`,
     `--exec-root=${join(dir.path, "exec")}`,
     `--pidfile=${join(dir.path, "docker.pid")}`,
@@ -53,7 +57,11 @@ export async function startEngine(): Promise<Engine | string> {
     "--log-level=warn",
   ]);
   const ping = () =>
-    spawnSync(CLIENT, ["version", "--format", "{{.Server.Version}}"], { env, encoding: "utf8" });
+    spawnSync(CLIENT, ["version", "--format", "{{.Server.Version}}"], {
+      env,
+      encoding: "utf8",
+      timeout: 5_000,
+    });
   const deadline = performance.now() + START_MS;
   // No event says "the API answers": poll the socket until the deadline or until dockerd exits.
   while (ping().status !== 0) {

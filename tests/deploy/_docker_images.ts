@@ -1,7 +1,7 @@
 // Images built offline for the Docker tests. No registry is reachable, so the official base images
-// (node:24-slim, oven/bun, denoland/deno) are stood in for by `docker import` of a directory holding what they
-// provide to examples/docker/'s Dockerfiles: the runtime on PATH (this checkout's binary), the libraries `ldd`
-// lists with the dynamic loader, /bin/sh (Debian's dash, as in node:24-slim), the users the Dockerfiles
+// (node:24-slim, oven/bun, denoland/deno) are stood in for by `docker import` of a directory holding what
+// they provide to examples/docker/'s Dockerfiles: the runtime on PATH (this checkout's binary), the libraries
+// `ldd` lists with the dynamic loader, /bin/sh (Debian's dash, as in node:24-slim), the users the Dockerfiles
 // switch to, DENO_DIR. Each example Dockerfile is then built as written on top, with `docker build`.
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";

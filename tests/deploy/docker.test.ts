@@ -1,10 +1,11 @@
 // examples/docker/ on a real Docker engine (tests/deploy/_docker.ts: Debian's docker.io, a private dockerd):
 // each Dockerfile is built as written on an offline stand-in for its base image, then run with
 // `docker run -d` and stopped with `docker stop` under load, the way a deploy stops it. The engine reads the
-// Dockerfile (StopSignal, Env, Cmd come from `docker image inspect`), and three ways to start the app are
-// compared: the exec-form CMD (the runtime is PID 1), the same with `--init` (docker-init, i.e. tini, is PID 1
-// and forwards the signal), and the shell-form mistake (`CMD node examples/app.ts` makes /bin/sh PID 1, which
-// does not forward SIGTERM: docker stop waits its timeout out, then kills, exit 137).
+// Dockerfile (StopSignal, Env, Cmd come from `docker image inspect`), and the ways to start the app are
+// compared: the exec-form CMD (the runtime is PID 1), the same with `--init` (docker-init, i.e. tini, is
+// PID 1 and forwards the signal), the shell-form mistake (`CMD node examples/app.ts` makes /bin/sh PID 1,
+// which does not forward SIGTERM: docker stop waits its timeout out, then kills, exit 137), that mistake
+// under `--init`, and a server without the module as PID 1.
 //
 // When the engine cannot start here (dockerd exits or does not answer within 30 s: no cgroups, no overlay and
 // no vfs, no permission), every test is skipped with dockerd's own last log lines as the reason.
@@ -24,7 +25,7 @@ import { tempDir } from "./_system.ts";
 const DOCKER_STOP_TIMEOUT = 10_000;
 /** Time kept between the module's deadline and docker's kill: the process still has to exit. */
 const EXIT_MARGIN = 1_000;
-/** `docker stop -t` for the shell form, which always waits it out: 1 s, docker's shortest, to keep it fast. */
+/** `docker stop -t` for the shell form, which always waits it out: 1 s (docker's shortest), to be fast. */
 const SHELL_FORM_STOP = 1_000;
 
 const engine = await startEngine();
@@ -37,9 +38,9 @@ after(async () => {
 
 /**
  * A server without graceful-drain, as PID 1, and what SIGTERM does to it: why the module's handlers matter
- * there. Node and Bun ignore it (no default action for PID 1) and are killed at the timeout, 137. Deno 2.9.6's
- * server either crashes at once with SIGSEGV, 139, or ignores it as Node does, 137: 5 times each in 10 runs
- * (a Deno script that never touches signals always ignores it). None drains.
+ * there. Node and Bun ignore it (no default action for PID 1) and are killed at the timeout, 137. Deno
+ * 2.9.6's server either crashes at once with SIGSEGV, 139, or ignores it as Node does, 137: 5 times each
+ * in 10 runs (a Deno script that never touches signals always ignores it). None drains.
  */
 const WITHOUT_MODULE: Record<ImageRuntime, { command: string[]; exitCodes: number[] }> = {
   node: {
@@ -73,13 +74,12 @@ const NO_HANDLER_STOP = 1_000;
 
 const report = (name: string, variant: string, run: Stopped) =>
   console.log(
-    `# docker ${name} ${variant}: docker stop took ${run.ms} ms, exit ${run.exitCode}; clients: ${run.load.ok} ok ` +
-      `(${run.okAfterStop} after the stop), ${run.load.failed} not served ${
-        JSON.stringify(run.load.failures)
-      }`,
+    `# docker ${name} ${variant}: docker stop took ${run.ms} ms, exit ${run.exitCode}; ` +
+      `clients: ${run.load.ok} ok (${run.okAfterStop} after the stop), ${run.load.failed} not served ` +
+      JSON.stringify(run.load.failures),
   );
 
-/** A clean drain as the clients see it: refusals before any work (503, refused or reset connections), no loss. */
+/** A clean drain as the clients see it: refusals before any work (503, refused or reset connections only). */
 function assertDrained(run: Stopped) {
   const lost = run.load.failures["no answer (reused connection)"] ?? 0;
   assert.equal(
@@ -153,7 +153,7 @@ for (const file of files) {
       assertDrained(run);
     });
 
-    test("the shell-form mistake: /bin/sh as PID 1 never forwards SIGTERM, docker kills at -t, exit 137", async () => {
+    test("the shell-form mistake: /bin/sh as PID 1 keeps SIGTERM from the app, killed, 137", async () => {
       // What Docker makes of `CMD node examples/app.ts`.
       const command = ["/bin/sh", "-c", config.Cmd.join(" ")];
       const run = await stopUnderLoad(ready, image, { command, stopMs: SHELL_FORM_STOP });
@@ -165,7 +165,7 @@ for (const file of files) {
       assert.ok(run.okAfterStop > 0, "the app served on, unaware, until the kill");
     });
 
-    test("--init does not rescue a shell form: sh dies of the SIGTERM, the app is killed with it, 143", async () => {
+    test("--init does not rescue a shell form: sh dies of SIGTERM, the app is killed too, 143", async () => {
       // docker-init forwards the signal to its child only, the shell, which is not PID 1 and so dies of it;
       // when the container's init exits, the kernel kills the rest of its PID namespace, the app included.
       const command = ["/bin/sh", "-c", config.Cmd.join(" ")];
