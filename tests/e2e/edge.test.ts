@@ -140,8 +140,13 @@ for (const [runtimeName, runtime] of Object.entries(runtimes)) {
       before(async () => (started = await runtime.start(app)));
       after(() => started?.close());
       const at = (path: string) => new URL(path, started.url);
-      // Known gap in workerd (open): a body passed through the gate's JavaScript stream loses its length
-      // (sent chunked).
+      // The one known gap, in workerd: it has no completion signal, so the gate follows every body through a
+      // JavaScript stream, which workerd sends chunked: the length it knows of a string, bytes or a Blob (or a
+      // proxied fetch() body) is not readable from JavaScript. Declaring one (its `expectedLength`) from the
+      // Content-Length header was tried: workerd trusts the body, not the header (a wrong header is ignored
+      // bare, and aborts the response once declared). Nothing on a Response tells a body the runtime holds in
+      // full from a stream JavaScript still writes (an IdentityTransformStream's readable is native too), and
+      // reading ahead takes workerd an I/O turn, not a microtask: see the README's edge section.
       const workerdTodo = runtimeName !== "workerd" ? {} : {
         fixed: "workerd: a tracked body is sent chunked, without its Content-Length",
       };
