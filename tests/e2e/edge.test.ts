@@ -4,7 +4,13 @@
 // in the module's global scope, where workerd forbids timers, random values and AbortControllers.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { get, type IncomingHttpHeaders, request as httpRequest } from "node:http";
+import {
+  type ClientRequest,
+  get,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+} from "node:http";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
@@ -140,17 +146,6 @@ for (const [runtimeName, runtime] of Object.entries(runtimes)) {
       before(async () => (started = await runtime.start(app)));
       after(() => started?.close());
       const at = (path: string) => new URL(path, started.url);
-      // The one known gap, in workerd: it has no completion signal, so the gate follows every body through a
-      // JavaScript stream, which workerd sends chunked: the length it knows of a string, bytes or a Blob (or a
-      // proxied fetch() body) is not readable from JavaScript. Declaring one (its `expectedLength`) from the
-      // Content-Length header was tried: workerd trusts the body, not the header (a wrong header is ignored
-      // bare, and aborts the response once declared). Nothing on a Response tells a body the runtime holds in
-      // full from a stream JavaScript still writes (an IdentityTransformStream's readable is native too), and
-      // reading ahead takes workerd an I/O turn, not a microtask: see the README's edge section.
-      const workerdTodo = runtimeName !== "workerd" ? {} : {
-        fixed: "workerd: a tracked body is sent chunked, without its Content-Length",
-      };
-
       test("loads with its shutdown created in the global scope, without process, Deno or Bun", async () => {
         const state = await until(started.url, () => true, "state");
         assert.equal(state.runtime, runtime.name);
@@ -158,25 +153,67 @@ for (const [runtimeName, runtime] of Object.entries(runtimes)) {
         assert.equal(state.phase, "running");
       });
 
-      test(
-        "a fixed-length body passes as it would without the gate",
-        { todo: workerdTodo.fixed },
-        async () => {
-          const [gated, bare] = [await request(at("/fixed")), await request(at("/__fixed"))];
-          assert.equal(gated.status, 200);
-          assert.equal(gated.body, bare.body);
-          assert.equal(gated.headers["content-length"], bare.headers["content-length"]);
-          assert.equal(gated.headers["transfer-encoding"], bare.headers["transfer-encoding"]);
-        },
-      );
+      test("a fixed-length body passes as it would without the gate", async () => {
+        const [gated, bare] = [await request(at("/fixed")), await request(at("/__fixed"))];
+        assert.equal(gated.status, 200);
+        assert.equal(gated.body, bare.body);
+        // workerd sends it with its length (the Edge Runtime's server sends every body chunked).
+        if (runtimeName === "workerd") assert.equal(bare.headers["content-length"], String(bare.body.length));
+        assert.equal(gated.headers["content-length"], bare.headers["content-length"]);
+        assert.equal(gated.headers["transfer-encoding"], bare.headers["transfer-encoding"]);
+        await until(started.url, (s) => s.inFlight.streams === 0, "the body's end counted");
+      });
 
-      test("a streamed body is counted until its last byte", async () => {
-        const streamed = held(at("/stream"));
-        await streamed.firstChunk;
-        await until(started.url, (s) => s.inFlight.streams === 1, "the stream counted");
-        streamed.finish();
-        assert.equal((await streamed.reply).body, "first;last");
-        await until(started.url, (s) => s.inFlight.streams === 0, "the stream's end counted");
+      // A JavaScript stream, and one the runtime pumps natively (workerd's IdentityTransformStream, which
+      // the gate follows through a tee there).
+      for (const path of ["/stream", "/native-stream"]) {
+        test(`a streamed body is counted until its last byte (${path})`, async () => {
+          const streamed = held(at(path));
+          await streamed.firstChunk;
+          await until(started.url, (s) => s.inFlight.streams === 1, "the stream counted");
+          streamed.finish();
+          assert.equal((await streamed.reply).body, "first;last");
+          await until(started.url, (s) => s.inFlight.streams === 0, "the stream's end counted");
+        });
+      }
+
+      test("a large fixed-length body is counted until the client has read it", {
+        // Measured: the Edge Runtime's server reads a whole body ahead into the socket whatever the client
+        // does (the count ends at once there, with or without the gate's stream): nothing to hold.
+        skip: runtimeName !== "workerd" && "the Edge Runtime's server reads every body ahead",
+      }, async () => {
+        // The client reads the first chunk, then stops: the rest waits in the server's buffers, and the body
+        // must stay counted until the client reads on (not end when the runtime has merely read it ahead).
+        const paused = Promise.withResolvers<IncomingMessage>();
+        let req!: ClientRequest;
+        const reply = new Promise<{ length: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+          req = get(at("/large"), { agent: false }, (res) => {
+            let length = 0;
+            res.on("data", (chunk: Buffer) => {
+              if (length === 0) paused.resolve(res.pause());
+              length += chunk.length;
+            });
+            res.on("end", () => resolve({ length, headers: res.headers }));
+            res.on("error", reject);
+          });
+          req.on("error", reject);
+        });
+        try {
+          const res = await paused.promise;
+          // Sampled over as many round trips of the test's own requests as it takes the runtime to read the
+          // whole body ahead, which it would do well within them if nothing held it back.
+          for (let i = 0; i < 20; i++) {
+            const state = await until(started.url, () => true, "state");
+            assert.equal(state.inFlight.streams, 1, `sample ${i}`);
+          }
+          res.resume();
+          const { length, headers } = await reply;
+          assert.equal(length, 32 << 20);
+          assert.equal(headers["content-length"], String(length)); // as workerd sends it without the gate
+          await until(started.url, (s) => s.inFlight.streams === 0, "the body's end counted");
+        } finally {
+          req.destroy();
+        }
       });
 
       test("shutdown.waitUntil() work outlives its response", async () => {
