@@ -1,14 +1,17 @@
 // 1b. Added CPU per request, in one process: batches of app.fetch() calls through each variant, the variants
 // in a rotating order every round so that a change in the machine's load hits them alike; per round, each
 // variant's CPU time per request minus the bare one's; the median over rounds. Prints one JSON line.
-// Args: rounds, requests per batch.
+// Args: rounds, requests per batch; `--no-context`: the handlers get no runtime context (what `app.request()`,
+// edge runtimes and unknown adapters give: the gate then follows the body instead of a completion signal).
 import { Hono } from "hono";
 import process from "node:process";
 import { createShutdown } from "../../mod.ts";
 import { graceful } from "../../src/hono/mod.ts";
 import { closeContexts, makeContext } from "./context.ts";
 
-const [rounds, batch] = (process.argv.slice(2).length ? process.argv.slice(2) : ["30", "5000"]).map(Number);
+const args = process.argv.slice(2).filter((arg) => arg !== "--no-context");
+const noContext = args.length < process.argv.length - 2;
+const [rounds, batch] = (args.length ? args : ["30", "5000"]).map(Number);
 const shutdown = createShutdown({ signals: false, logger: false, exit: false });
 
 type App = (request: Request, env: unknown) => Response | Promise<Response>;
@@ -53,7 +56,9 @@ const loop = `return async function run(app, n) {
   const used = process.cpuUsage(start);
   return ((used.user + used.system) * 1000) / n; // ns per request
 }`;
-const runner = (): Run => new Function("makeContext", "process", loop)(makeContext, process);
+const bare = () => ({ env: undefined, sent() {} });
+const runner = (): Run =>
+  new Function("makeContext", "process", loop)(noContext ? bare : makeContext, process);
 const runs: Record<string, Run> = Object.fromEntries(Object.keys(variants).map((name) => [name, runner()]));
 
 for (const name of names) await runs[name](variants[name], batch); // warm-up: JIT tiers settle first

@@ -62,6 +62,8 @@ export class Gate implements RequestGateHost {
   admitting: InFlightEntry | undefined;
   /** The platform's own `waitUntil`, on edge runtimes (see `platform_wait.ts`). */
   readonly platform: PlatformWaitUntil = new PlatformWaitUntil(runtimeAdapter().executionContexts === true);
+  /** Bodies the runtime made are followed through a tee, which keeps their length (workerd; `body.ts`). */
+  readonly #teeNativeBodies: boolean = runtimeAdapter().nativeBodyLengths === true;
 
   constructor(host: GateHost) {
     this.#host = host;
@@ -209,7 +211,7 @@ export class Gate implements RequestGateHost {
     }
     inFlight.move(entry, "streams");
     const end = () => inFlight.delete(entry);
-    return whenSent(context, end) ? response : trackBody(response, end);
+    return whenSent(context, end) ? response : trackBody(response, end, this.#teeNativeBodies);
   }
 
   /** A 503 sent before any handler ran: the client may safely retry it elsewhere. */

@@ -43,6 +43,11 @@ export interface RuntimeAdapter {
    * records so that `shutdown.waitUntil()` reaches it.
    */
   readonly executionContexts?: boolean;
+  /**
+   * The runtime sends a body it made itself (a string, bytes, a Blob, a `fetch()` body) with its length, and
+   * a JavaScript stream chunked (workerd): the gate follows the former through a tee, which keeps the length.
+   */
+  readonly nativeBodyLengths?: boolean;
   /** Starts the runtime's own HTTP server for `fetch`, resolving once it listens; absent on edge runtimes. */
   startServer?(fetch: FetchHandler, options: StartOptions): Promise<StartedServer>;
   /**
