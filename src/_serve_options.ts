@@ -1,5 +1,4 @@
 import type { ServeOptions } from "./serve.ts";
-import { runtimeAdapter } from "./runtimes/_select.ts";
 import { lifecycles } from "./_lifecycle/registry.ts";
 import { checkOptionKeys, invalid } from "./_lifecycle/validate.ts";
 
@@ -30,7 +29,7 @@ const RESERVED = ["port", "hostname", "host", "fetch", "handler", "onListen", "s
 export function checkServeOptions(options: ServeOptions): void {
   const context = "Cannot serve";
   checkOptionKeys(context, options, KNOWN);
-  const { http2, tls, reusePort, healthPort, shutdown, serverOptions } = options;
+  const { http2, reusePort, healthPort, shutdown, serverOptions } = options;
   for (const [name, value] of [["port", options.port], ["healthPort", healthPort]] as const) {
     if (value === undefined) continue;
     if (typeof value !== "number") throw invalid(context, name, "a port number", value);
@@ -76,11 +75,6 @@ export function checkServeOptions(options: ServeOptions): void {
     // The process that takes over could not bind the health port while this one still serves it.
     throw new TypeError(
       `${context}: "healthPort" cannot be combined with "reusePort", received ${healthPort}`,
-    );
-  }
-  if (http2 && !tls && runtimeAdapter().name === "bun") {
-    throw new TypeError(
-      'Cannot serve: "http2" without "tls" (cleartext HTTP/2) is not supported by Bun\'s server, received true',
     );
   }
 }

@@ -51,8 +51,8 @@ export interface ServeOptions {
   /**
    * Serve HTTP/2. On Node: through `node:http2`, over TLS with HTTP/1.1 as the ALPN fallback
    * (`allowHTTP1`), without `tls` cleartext HTTP/2 only (h2c, prior knowledge). Deno serves HTTP/2 anyway
-   * (by ALPN over TLS, by prior knowledge in cleartext). Bun.serve speaks HTTP/1.1 only: over TLS the client
-   * falls back to it by ALPN; cleartext HTTP/2 on Bun throws. Draining sends each HTTP/2 session a GOAWAY.
+   * (by ALPN over TLS, by prior knowledge in cleartext). Bun: `Bun.serve({ http2: true })`, HTTP/2 or 1.1 by
+   * ALPN over TLS, h2c by prior knowledge or 1.1 in cleartext. Draining sends each HTTP/2 session a GOAWAY.
    * @default {false}
    */
   http2?: boolean;
@@ -126,10 +126,10 @@ export interface Served {
  * @param options Port, hostname, shutdown, TLS, health endpoints.
  * @returns Once listening: the address, the shutdown, and a `finished` promise.
  * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, `shutdown` was not made by
- *   `createShutdown()`, `serverOptions` is not an object (or sets what `serve()` sets), or `http2` is not a boolean
- *   (or is `true` without `tls` on Bun, which cannot serve cleartext HTTP/2), or `reusePort` is not a boolean
- *   (or is `true` on Node before 22.12, which cannot listen with it, or with a socket systemd passed), or
- *   systemd passed a socket (`LISTEN_FDS`) to Deno or Bun, whose servers cannot listen on one.
+ *   `createShutdown()`, `serverOptions` is not an object (or sets what `serve()` sets), `http2` is not a boolean,
+ *   or `reusePort` is not a boolean (or is `true` on Node before 22.12, which cannot listen with it, or with a
+ *   socket systemd passed), or systemd passed a socket (`LISTEN_FDS`) to Deno or Bun, whose servers cannot
+ *   listen on one.
  * @throws {RangeError} When `readyPath` or `livePath` does not start with `/`.
  * @throws {Error} On Node, when `@hono/node-server` is not installed (the message says so).
  *

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type ClientHttp2Session, connect, createServer, type Http2Server } from "node:http2";
 import { serve as nodeServe } from "@hono/node-server";
 import { Hono } from "hono";
-import { createShutdown, detectRuntime, serve } from "../mod.ts";
+import { createShutdown, serve } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
 import { connect as netConnect, type Socket } from "node:net";
 import { within } from "./_helpers.ts";
@@ -125,16 +125,9 @@ test('serve() rejects an "http2" that is not a boolean, naming it', async () => 
   );
 });
 
-test("serve({ http2: true }) without tls: cleartext HTTP/2 on Deno and Node; on Bun a TypeError", async () => {
+test("serve({ http2: true }) without tls: cleartext HTTP/2 (h2c, prior knowledge) on every runtime", async () => {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
   const options = { port: 0, hostname: "127.0.0.1", shutdown, http2: true, onListen: () => {} };
-  if (detectRuntime() === "bun") {
-    await assert.rejects(serve(() => new Response("x"), options), {
-      name: "TypeError",
-      message: /"http2" without "tls" \(cleartext HTTP\/2\) is not supported by Bun's server/,
-    });
-    return;
-  }
   const served = await serve(() => new Response("over h2"), options);
   const response = await within(client(served.port).get("/"), 5_000, "the response");
   assert.deepEqual([response.status, response.body], [200, "over h2"]);

@@ -148,6 +148,8 @@ function startBunServer(fetch: FetchHandler, options: StartOptions): Promise<Sta
     port: options.port ?? 8000,
     ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
     ...(options.tls ? { tls: options.tls } : {}),
+    // HTTP/2 by ALPN over TLS, by prior knowledge in cleartext, HTTP/1.1 beside it (Bun 1.4).
+    ...(options.http2 ? { http2: true } : {}),
     ...(options.websocket ? { websocket: options.websocket } : {}),
     ...(options.reusePort ? { reusePort: true } : {}),
     fetch,

@@ -1,6 +1,6 @@
 // HTTPS with HTTP/1.1 (a raw keep-alive client over TLS offering only http/1.1 by ALPN) on every runtime:
 // serve() with `tls`, and with `tls` + `http2` (Node: node:http2 with allowHTTP1; Deno: the same server;
-// Bun: Bun.serve, which offers only HTTP/1.1). HTTP/2 itself is in http2.test.ts.
+// Bun: Bun.serve with `http2`, which offers both by ALPN). HTTP/2 itself is in http2.test.ts.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { RawClient } from "../support/raw_client.ts";
@@ -64,8 +64,7 @@ for (const runtime of RUNTIMES) {
               ca: `${cert.dir}/cert.pem`,
               http2: "h2",
             });
-            // Bun.serve has no HTTP/2: ALPN settles on HTTP/1.1.
-            assert.equal(response.version, runtime.name === "bun" ? "1.1" : "2", response.stderr);
+            assert.equal(response.version, "2", response.stderr);
             assert.deepEqual([response.code, response.status, response.body], [0, 200, "ok"]);
             fixture.kill("SIGTERM");
             assert.equal((await fixture.exit(7_000)).code, 0, fixture.stderr);
