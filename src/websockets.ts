@@ -114,7 +114,7 @@ export function trackWebSocket<W extends WebSocketLike>(
     options,
   );
   const { inFlight, options: { logger, clock } } = lifecycle;
-  const entry = inFlight.add("webSockets", name, lifecycle.options.clock.now());
+  const entry = inFlight.add("webSockets", name);
   let goingAway = false;
 
   const close = () => {

@@ -3,7 +3,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { buildReport, formatCounts, formatMs, type StopFacts } from "../src/_lifecycle/report.ts";
-import { InFlight } from "../src/_lifecycle/in_flight.ts";
+import { entryClock, InFlight } from "../src/_lifecycle/in_flight.ts";
+import { systemClock } from "../src/clock.ts";
 import { EventBoundary, finalEvent } from "../src/_http/sse_events.ts";
 
 const none = { requests: 0, streams: 0, webSockets: 0, tasks: 0 };
@@ -67,10 +68,16 @@ describe("buildReport", () => {
 });
 
 describe("InFlight", () => {
+  test("entries are stamped by Date.now() with the system clock, by the injected clock otherwise", () => {
+    assert.equal(entryClock(systemClock), Date.now);
+    const clock = { ...systemClock, now: () => 42 };
+    assert.equal(entryClock(clock)(), 42);
+  });
+
   test("counts by kind, moves a request to streams, and calls whenIdle once when the last entry ends", () => {
-    const inFlight = new InFlight();
-    const request = inFlight.add("requests", new Request("http://x/a"), 0);
-    const task = inFlight.add("tasks", "flush", 0);
+    const inFlight = new InFlight(() => 0);
+    const request = inFlight.add("requests", new Request("http://x/a"));
+    const task = inFlight.add("tasks", "flush");
     let idle = 0;
     inFlight.whenIdle(() => idle++);
     inFlight.move(request, "streams");
@@ -84,20 +91,23 @@ describe("InFlight", () => {
   });
 
   test("finished counts each entry once, by the kind it started as, only after startCountingFinished()", () => {
-    const inFlight = new InFlight();
-    inFlight.delete(inFlight.add("tasks", "before", 0));
+    const inFlight = new InFlight(() => 0);
+    inFlight.delete(inFlight.add("tasks", "before"));
     inFlight.startCountingFinished();
-    const request = inFlight.add("requests", new Request("http://x/"), 0);
+    const request = inFlight.add("requests", new Request("http://x/"));
     inFlight.move(request, "streams");
     inFlight.delete(request);
     assert.deepEqual(inFlight.finished(), { ...none, requests: 1 });
   });
 
   test("cutAll lists what is left with its age and label, then forgets it", () => {
-    const inFlight = new InFlight();
-    const request = inFlight.add("requests", new Request("http://x/slow?q=1", { method: "POST" }), 100);
-    inFlight.add("tasks", "flush", 200);
-    const cut = inFlight.cutAll(1_000);
+    let now = 100;
+    const inFlight = new InFlight(() => now);
+    const request = inFlight.add("requests", new Request("http://x/slow?q=1", { method: "POST" }));
+    now = 200;
+    inFlight.add("tasks", "flush");
+    now = 1_000;
+    const cut = inFlight.cutAll();
     assert.deepEqual(cut, [
       { kind: "requests", label: "POST /slow?q=1", age: 900 },
       { kind: "tasks", label: "flush", age: 800 },

@@ -128,7 +128,7 @@ export class Gate implements RequestGateHost {
   /** Counts a request admitted by a server-level gate (node:http's) until `untrack()`. */
   track(label: { readonly method: string; readonly url: string }): InFlightEntry {
     this.#serverGated = true;
-    return this.#host.inFlight.add("requests", label, this.#host.options.clock.now());
+    return this.#host.inFlight.add("requests", label);
   }
 
   untrack(entry: InFlightEntry): void {
@@ -170,7 +170,7 @@ export class Gate implements RequestGateHost {
         this.#host.onDrain(() => liftIdleTimeouts(context, inFlight.requests()));
       }
     }
-    return inFlight.add("requests", request, this.#host.options.clock.now());
+    return inFlight.add("requests", request);
   }
 
   /** The handler threw: the request is no longer in flight (the runtime answers it with a 500). */

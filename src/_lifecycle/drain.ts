@@ -108,7 +108,7 @@ export class Drain {
     // The shutdown's and each request's deadline signal first: the requests' live on their entries, which
     // the cut forgets. Nothing in flight can end in between: its end comes by an event or a promise.
     this.abortDeadline("drain deadline passed");
-    const cut = inFlight.cutAll(options.clock.now());
+    const cut = inFlight.cutAll();
     this.#forced = true;
     // WebSockets first: their close frame (and last message) must go out before the servers' force
     // destroys the sockets under them.

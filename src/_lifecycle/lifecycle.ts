@@ -4,7 +4,7 @@ import type { RuntimeAdapter, ServerDrainer, ShutdownEvents } from "../runtimes/
 import type { ShutdownReport } from "../report.ts";
 import type { Phase } from "../types.ts";
 import { CleanupHooks, type Hook } from "./hooks.ts";
-import { InFlight } from "./in_flight.ts";
+import { entryClock, InFlight } from "./in_flight.ts";
 import { Drain } from "./drain.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { ProgressLog } from "./progress.ts";
@@ -20,7 +20,7 @@ import { ServiceNotices } from "./service_notices.ts";
 /** @internal Phases, deadline, hooks and servers, behind `createShutdown()`'s plain object and the gate. */
 export class Lifecycle implements ShutdownEvents {
   readonly options: ResolvedOptions;
-  readonly inFlight: InFlight = new InFlight();
+  readonly inFlight: InFlight;
   readonly gate: Gate = new Gate(this);
   readonly done: Promise<ShutdownReport>;
   readonly #process: ProcessLink;
@@ -43,6 +43,7 @@ export class Lifecycle implements ShutdownEvents {
 
   constructor(options: ResolvedOptions, runtime: RuntimeAdapter) {
     this.options = options;
+    this.inFlight = new InFlight(entryClock(options.clock));
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     this.#timers = new Timers(options.clock);
     this.#drain = new Drain(this, this.#timers, (what, error) => this.#logError(what, error));
@@ -183,7 +184,7 @@ export class Lifecycle implements ShutdownEvents {
     if (this.#phase === "stopped" || this.#phase === "running") return;
     const { clock, logger } = this.options;
     if (this.#phase === "unready" || this.#phase === "draining") this.#drain.cutAndForce();
-    else this.#drain.cut.push(...this.inFlight.cutAll(clock.now())); // work started during cleanup and not done
+    else this.#drain.cut.push(...this.inFlight.cutAll()); // work started during cleanup and not done
     this.#hooks.recordUnrun(clock.now(), this.#facts.secondSignal !== undefined);
     this.#enter("stopped");
     this.#timers.clear();

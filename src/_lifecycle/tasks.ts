@@ -4,14 +4,14 @@ import type { ResolvedOptions } from "./options.ts";
 /** @internal Background work (`waitUntil()`) that the drain waits for; a rejection is logged and counted. */
 export class Tasks {
   readonly #inFlight: InFlight;
-  readonly #options: Pick<ResolvedOptions, "clock" | "logger">;
+  readonly #options: Pick<ResolvedOptions, "logger">;
   readonly #shuttingDown: () => boolean;
   /** Tasks that rejected after the trigger: they make the exit code 1. */
   failed = 0;
 
   constructor(
     inFlight: InFlight,
-    options: Pick<ResolvedOptions, "clock" | "logger">,
+    options: Pick<ResolvedOptions, "logger">,
     shuttingDown: () => boolean,
   ) {
     this.#inFlight = inFlight;
@@ -21,7 +21,7 @@ export class Tasks {
 
   /** Counts `promise` in flight until it settles; `awaited` false once the shutdown has stopped. */
   add(promise: PromiseLike<unknown>, name: string, awaited: boolean): void {
-    const { clock, logger } = this.#options;
+    const { logger } = this.#options;
     const onError = (error: unknown) =>
       logger.error(`task "${name}" failed: ${(error as Error)?.message ?? error}`, { task: name, error });
     if (!awaited) {
@@ -30,7 +30,7 @@ export class Tasks {
       Promise.resolve(promise).catch(onError);
       return;
     }
-    const entry = this.#inFlight.add("tasks", name, clock.now());
+    const entry = this.#inFlight.add("tasks", name);
     Promise.resolve(promise).then(() => this.#inFlight.delete(entry), (error) => {
       if (this.#shuttingDown()) this.failed++;
       onError(error);

@@ -32,7 +32,7 @@ interface NodeResponse {
   shouldKeepAlive?: boolean;
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: string): unknown;
-  once(event: "close", listener: () => void): unknown;
+  on(event: "close", listener: () => void): unknown;
 }
 
 /** Where the gate leaves the request's in-flight entry, for a fetch-level gate further in (`wrap()`). */
@@ -74,7 +74,7 @@ export function gateNodeServer(
     req[ENTRY] = entry;
     if (host.shuttingDown && http1) res.shouldKeepAlive = false;
     const end = () => host.untrack(entry);
-    res.once("close", end);
+    res.on("close", end); // `on`, not `once`: the response emits it once, and `once` wraps each listener
     // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
     // it carried `Connection: close`, and may never close it then: the socket's close ends it instead.
     if (res.socket === null) req.socket?.once("close", end);
@@ -95,7 +95,9 @@ export function gatedEntry(context: unknown): InFlightEntry | undefined {
  * @internal Makes each response not yet begun close its connection (the shutdown started while it was being
  * prepared): the responses on `sockets` that have not sent their headers.
  */
-export function closeAfterResponses(responses: Iterable<NodeResponse | undefined>): void {
+export function closeAfterResponses(
+  responses: Iterable<Pick<NodeResponse, "headersSent" | "shouldKeepAlive"> | undefined>,
+): void {
   for (const res of responses) {
     if (res && !res.headersSent && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
   }
