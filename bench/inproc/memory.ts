@@ -1,6 +1,7 @@
 // 5. Memory: N requests through a Hono app, bare or with graceful() (every other handler reading its
-// request's signal, which builds the combined AbortSignal), then a full GC, then RSS and heap. Also counts
-// the listeners left on the shutdown's own AbortSignals. Prints one JSON line. Args: bare|graceful, N.
+// request's signal: a controller of its own on Deno and Node, the shutdown's own on Bun), then a full GC,
+// then RSS and heap. Also counts the listeners left on the shutdown's own AbortSignals. Prints one JSON line.
+// Args: bare|graceful, N.
 import { Hono } from "hono";
 import process from "node:process";
 import { createShutdown } from "../../mod.ts";

@@ -176,6 +176,7 @@ export class Lifecycle implements ShutdownEvents {
     if (this.#phase !== "draining") return;
     this.#drain.abortDeadline("drain over");
     this.#enter("cleanup");
+    this.#notices?.status("cleanup: running the hooks"); // systemctl status would show the drain's last line
     const { clock, logger } = this.options;
     if (await this.#hooks.run(this.#stopAt, clock, logger, () => this.phase === "cleanup")) this.#finish();
   }
@@ -200,6 +201,7 @@ export class Lifecycle implements ShutdownEvents {
       forced: this.#drain.forced,
     });
     logReport(logger, report);
+    this.#notices?.status(`stopped: exit code ${report.exitCode}`);
     this.#resolveDone(report);
     this.#process.stopped(
       report.exitCode,

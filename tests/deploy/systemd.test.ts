@@ -124,6 +124,9 @@ for (const runtime of RUNTIMES) {
         status.some((text) => /^STATUS=draining: 1 request, [\d.]+ s left$/.test(text)),
         JSON.stringify(status),
       );
+      // systemctl status must not go on showing the drain: the hooks, then the end, are said too.
+      assert.equal(status.at(-1), "STATUS=stopped: exit code 0", JSON.stringify(status));
+      assert.ok(status.includes("STATUS=cleanup: running the hooks"), JSON.stringify(status));
       assert.deepEqual(messages().filter((line) => String(line.message).includes("READY=1")).length, 1);
       console.log(
         `# systemd notify ${runtime.name}: ${JSON.stringify(messages().map((line) => line.message))}`,

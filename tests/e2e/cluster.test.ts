@@ -17,6 +17,7 @@ const primary = /<!-- cluster primary[^>]*-->\s*```js\n([\s\S]*?)\n```/.exec(rea
 /** The app the README's primary imports: answers `/?ms=N` after N ms, naming its worker. */
 const APP = `export default async (request) => {
   const ms = Number(new URL(request.url).searchParams.get("ms") ?? 0);
+  if (ms >= 1000) console.log("slow request begun");
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   return new Response("ok " + process.pid);
 };
@@ -36,7 +37,8 @@ for (const runtime of RUNTIMES.filter((r) => r.name.startsWith("node"))) {
   describe(`node:cluster on ${runtime.name}: the README's primary rolls its workers under load`, {
     timeout: 120_000,
   }, () => {
-    test("nothing fails, no new connection gets a 503, and each worker exits once drained", async () => {
+    /** The README's primary with 2 workers on a free port, started. */
+    const startPrimary = async () => {
       assert.ok(primary, 'the README has a "cluster primary" block');
       const port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), "gd-cluster-"));
@@ -52,6 +54,26 @@ for (const runtime of RUNTIMES.filter((r) => r.name.startsWith("node"))) {
         env: { WORKERS: "2", KUBERNETES_SERVICE_HOST: "" },
       });
       procs.push(proc);
+      return { port, proc };
+    };
+
+    test("stopped while a worker is still starting: the request in flight completes, exit 0", async () => {
+      const { port, proc } = await startPrimary();
+      await proc.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/, 20_000);
+      // The first worker listens; the second is still loading the module (it has no SIGTERM handler yet).
+      const slow = fetch(`http://127.0.0.1:${port}/?ms=1000`).then(async (r) => [r.status, await r.text()]);
+      await proc.waitForOutput(/slow request begun/, 10_000);
+      proc.kill("SIGTERM");
+      const [status, body] = await slow;
+      const exit = await proc.exited;
+      assert.equal(status, 200, proc.output);
+      assert.match(String(body), /^ok \d+$/);
+      assert.doesNotMatch(proc.output, /before listening|Error/, proc.output);
+      assert.deepEqual([exit.code, exit.signal], [0, null], proc.output);
+    });
+
+    test("nothing fails, no new connection gets a 503, and each worker exits once drained", async () => {
+      const { port, proc } = await startPrimary();
       let seen = 0;
       for (let i = 0; i < 2; i++) {
         seen = (await proc.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/, 20_000, seen)).end;
