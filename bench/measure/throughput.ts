@@ -41,7 +41,13 @@ const PAIRS: Array<{ base: string; variant: string; measurement: string; target?
   {
     base: "serve-hono",
     variant: "serve-hono-signal",
-    measurement: "1a req/s route reading signal+deadline vs not",
+    measurement: "1a req/s route reading c.var.shutdown.signal+deadline vs not",
+    target: 0.97,
+  },
+  {
+    base: "serve-hono",
+    variant: "serve-hono-get",
+    measurement: '1a req/s route reading c.get("shutdown").signal+deadline vs not',
     target: 0.97,
   },
   { base: "express", variant: "express-attach", measurement: "1a req/s Express+attach() vs bare Express" },

@@ -7,6 +7,7 @@
 //   hono-graceful  the same app with app.use(graceful(shutdown)), the server attached to the shutdown
 //   serve-hono     the same app with app.use(graceful(shutdown)), started by serve(): the recommended way
 //   serve-hono-signal  serve-hono whose route reads c.var.shutdown.signal and .deadline
+//   serve-hono-get     the same, through c.get("shutdown"): without the object Hono's c.var builds per read
 //   serve-hono-plain   the Hono app without graceful(), started by serve() (which gates it on its own), whose
 //                  route reads shutdown.signal and .deadline: below Hono's middleware floor
 //   express        an Express 5 app on node:http, bare
@@ -48,7 +49,7 @@ const shutdown = ["wrap", "hono-graceful", "express-attach"].includes(mode) || m
   : undefined;
 
 const hono = new Hono();
-if (mode === "hono-graceful" || mode === "serve-hono" || mode === "serve-hono-signal") {
+if (["hono-graceful", "serve-hono", "serve-hono-signal", "serve-hono-get"].includes(mode)) {
   hono.use(graceful(shutdown!));
 }
 if (mode === "hono-empty") hono.use(async (_c, next) => void (await next()));
@@ -56,6 +57,12 @@ if (mode === "serve-hono-signal") {
   // deno-lint-ignore no-explicit-any
   hono.get("/", (c: any) => {
     const { signal, deadline } = c.var.shutdown;
+    return c.text(signal.aborted || deadline.aborted ? "stopping" : "ok");
+  });
+} else if (mode === "serve-hono-get") {
+  // deno-lint-ignore no-explicit-any
+  hono.get("/", (c: any) => {
+    const { signal, deadline } = c.get("shutdown");
     return c.text(signal.aborted || deadline.aborted ? "stopping" : "ok");
   });
 } else if (mode === "serve-hono-plain") {

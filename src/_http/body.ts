@@ -14,18 +14,17 @@ export function trackBody(response: Response, onEnd: () => void, teeNative = fal
   const end = () => {
     if (!ended) (ended = true), onEnd();
   };
+  // `then`, not an async pull: one promise less per chunk (measured 1 µs of the 5 a fixed body costs Node).
   const tracked = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          controller.close();
-          end();
-        } else controller.enqueue(value);
-      } catch (error) {
+    pull(controller) {
+      return reader.read().then(({ done, value }) => {
+        if (!done) return controller.enqueue(value);
+        controller.close();
+        end();
+      }, (error) => {
         end();
         controller.error(error);
-      }
+      });
     },
     cancel(reason) {
       end();
