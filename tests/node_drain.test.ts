@@ -90,3 +90,31 @@ test("a client with a pipelined request behind the one answered is read until it
   assert.match(received(), /^HTTP\/1\.1 200 [^]*\r\n\r\ndone/i);
   assert.deepEqual([report.exitCode, report.forced], [0, false]);
 });
+
+// On every runtime's node:http: a response that waits for the socket (a pipelined request's; on Deno also
+// many keep-alive requests', the previous response's "finish" coming after them) is followed through the
+// socket's close only until it gets the socket. A listener left there held each such request until the
+// connection closed: Express on Deno lost half its throughput to garbage collection.
+test("a response that waited for its socket leaves no listener on it once answered", async () => {
+  const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+  const { createServer } = await import("node:http");
+  // Answered a turn later, so that the requests behind each one are parsed while it is still being answered.
+  const server = createServer((_req, res) => void setTimeout(() => res.end("ok"), 1));
+  shutdown.attach(server);
+  let serverSocket: Socket | undefined;
+  server.on("connection", (socket: Socket) => (serverSocket = socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  after(() => void server.close());
+  const { socket, received } = await client((server.address() as { port: number }).port, false);
+  const answered = () => received().split("\r\n\r\nok").length - 1;
+  const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  socket.write(request);
+  await until(() => answered() === 1, 5_000, "the first response");
+  const listeners = serverSocket!.listenerCount("close");
+  socket.write(request.repeat(20));
+  await until(() => answered() === 21, 5_000, "the pipelined responses");
+  assert.equal(shutdown.inFlight.requests, 0);
+  assert.equal(serverSocket!.listenerCount("close"), listeners, "close listeners left on the socket");
+  const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
+  assert.deepEqual([report.exitCode, report.forced], [0, false]);
+});
