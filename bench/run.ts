@@ -22,8 +22,7 @@ const plan = quick
   ? {
     rounds: 1,
     warmUp: false,
-    cpuRounds: 6,
-    batch: 1000,
+    cpuRounds: 1,
     runs: 1,
     loadSeconds: 0.5,
     requests: 20_000,
@@ -33,8 +32,7 @@ const plan = quick
   : {
     rounds: 12,
     warmUp: true,
-    cpuRounds: 30,
-    batch: 5000,
+    cpuRounds: 10,
     runs: 5,
     loadSeconds: 1,
     requests: 1_000_000,
@@ -65,13 +63,8 @@ for (const runtime of only ? SOURCE_RUNTIMES.filter((r) => only.includes(r.name)
     }
     console.error(`  ${runtime.name} ${name}: ${((performance.now() - at) / 1000).toFixed(1)} s`);
   };
-  let perRequest = { bare: NaN, hono: NaN };
-  await measure("1a throughput", false, async () => {
-    const result = await throughput(runtime, plan.rounds, 1, plan.warmUp);
-    perRequest = result.cpuPerRequest;
-    return result.rows;
-  });
-  await measure("1b CPU", false, () => cpu(runtime, plan.cpuRounds, plan.batch, perRequest));
+  await measure("1a throughput", false, () => throughput(runtime, plan.rounds, 1, plan.warmUp));
+  await measure("1b CPU", false, () => cpu(runtime, plan.cpuRounds, 1));
   await measure("2/3 stops", false, () => stops(runtime, plan.runs));
   await measure("4 under load", true, () => underLoad(runtime, plan.loadSeconds));
   await measure("5 memory", false, () => memory(runtime, plan.requests));

@@ -7,12 +7,6 @@ import { median } from "../lib/stats.ts";
 import type { Row } from "../lib/table.ts";
 import { wrk } from "../lib/wrk.ts";
 
-export interface ThroughputResult {
-  rows: Row[];
-  /** CPU seconds per request of the bare servers under wrk: the denominator of the CPU measurement. */
-  cpuPerRequest: { bare: number; hono: number };
-}
-
 interface Side {
   child: Proc;
   port: number;
@@ -58,7 +52,7 @@ export async function throughput(
   rounds: number,
   seconds: number,
   warmUp = true,
-): Promise<ThroughputResult> {
+): Promise<Row[]> {
   const modes = ["bare", "bare", ...new Set(PAIRS.flatMap((p) => [p.base, p.variant]))].filter((m, i) =>
     i < 2 || m !== "bare"
   );
@@ -115,8 +109,7 @@ export async function throughput(
         pass: rounds < 3 ? undefined : ratio >= (pair.target ?? floor),
       };
     });
-    const hono = sides.get("hono")!;
-    return { rows, cpuPerRequest: { bare: bare.cpu / bare.requests, hono: hono.cpu / hono.requests } };
+    return rows;
   } finally {
     await Promise.all([...sides.values(), ...aaSide].map((side) => side.child.dispose()));
   }
