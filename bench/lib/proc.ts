@@ -44,16 +44,28 @@ export function cpuSeconds(child: Proc): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-/** Starts bench/servers/hello.ts in `mode` and resolves once it listens. */
+/**
+ * Starts bench/servers/hello.ts in `mode` and resolves once it listens. `env`: more of its variables;
+ * `gc`: exposes a forced garbage collection.
+ */
 export async function startServer(
   runtime: Runtime,
   mode: string,
   options: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+  gc = false,
 ): Promise<{ child: Proc; port: number }> {
-  const child = startChild(runtime, "bench/servers/hello.ts", {
-    BENCH_MODE: mode,
-    BENCH_OPTIONS: JSON.stringify(options),
-  });
+  const child = startChild(
+    runtime,
+    "bench/servers/hello.ts",
+    {
+      ...env,
+      BENCH_MODE: mode,
+      BENCH_OPTIONS: JSON.stringify(options),
+    },
+    [],
+    gc,
+  );
   const { port } = await line(child, "port");
   return { child, port: port as number };
 }

@@ -3,7 +3,7 @@
 import { detectRuntime } from "../../src/runtimes/detect.ts";
 
 /** A fetch handler as the runtime's server calls it: the request, and what the runtime passes beside it. */
-export type RuntimeFetch = (request: Request, context: never) => Response | Promise<Response>;
+export type RuntimeFetch = (request: Request, context?: unknown) => Response | Promise<Response>;
 
 export interface RuntimeServer {
   /** The port it listens on. */

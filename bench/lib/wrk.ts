@@ -30,3 +30,13 @@ export function wrk(
     );
   });
 }
+
+/**
+ * Runs wrk against 127.0.0.1:port in 1 s rounds until it has had at least `requests` responses (wrk stops by
+ * time only: a script's thread:stop() still waits out the duration). Resolves with the responses had.
+ */
+export async function wrkRequests(port: number, requests: number, connections: number): Promise<number> {
+  let had = 0;
+  while (had < requests) had += (await wrk(port, 1, connections)).requests;
+  return had;
+}

@@ -1,11 +1,14 @@
-// 5. Memory after many requests: RSS and heap of a process that served them through graceful() beside one
-// that served them bare (separate processes: RSS is per process), and the listeners left on the shutdown's
-// AbortSignals once the requests have ended. RSS after a full GC still moves by several percent between two
-// runs of the same build, so bare and graceful() alternate for ROUNDS runs each: medians, and the spread of
-// the bare runs as the noise floor.
-import { runScript, type Runtime } from "../lib/proc.ts";
+// 5. Memory after many requests, on the real server: the same Hono app bare ("hono", on the runtime's own
+// server) and through serve() + graceful() with a route that reads c.var.shutdown.signal and .deadline
+// ("serve-hono-signal"), each loaded by wrk until it has had N responses; then the server's own /memory route
+// runs a full garbage collection and reports RSS, heap, the listeners left on the shutdown's AbortSignals and
+// what is still in flight. RSS after a full GC still moves by several percent between two runs of the same
+// build, so bare and ours alternate for ROUNDS runs each: medians, and the spread of the bare runs as the
+// noise floor.
+import { type Runtime, startServer } from "../lib/proc.ts";
 import { median } from "../lib/stats.ts";
 import { pct, type Row } from "../lib/table.ts";
+import { wrkRequests } from "../lib/wrk.ts";
 
 const ROUNDS = 3;
 
@@ -16,15 +19,23 @@ interface Result {
   inFlight: number;
 }
 
-const run = (runtime: Runtime, variant: string, count: number) =>
-  runScript<Result>(runtime, "bench/inproc/memory.ts", [variant, String(count)], true);
+async function run(runtime: Runtime, mode: string, count: number): Promise<Result> {
+  const { child, port } = await startServer(runtime, mode, {}, { BENCH_MEMORY: "1" }, true);
+  try {
+    await wrkRequests(port, count, 32);
+    const response = await fetch(`http://127.0.0.1:${port}/memory`);
+    return await response.json() as Result;
+  } finally {
+    await child.dispose();
+  }
+}
 
 export async function memory(runtime: Runtime, count: number): Promise<Row[]> {
   const bares: Result[] = [];
   const ourRuns: Result[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bares.push(await run(runtime, "bare", count));
-    ourRuns.push(await run(runtime, "graceful", count));
+    bares.push(await run(runtime, "hono", count));
+    ourRuns.push(await run(runtime, "serve-hono-signal", count));
   }
   const ours = ourRuns.at(-1)!;
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

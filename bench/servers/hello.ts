@@ -15,10 +15,12 @@
 //   nohandler      bare, and no signal handler at all: the runtime's own SIGTERM exit (idle-stop baseline)
 // Routes: "/" answers "ok"; "/?ms=N" answers after N ms (drain tail); "/?wrapup" waits for the shutdown to
 // start, then 1 s (scale: every request is in flight at SIGTERM); "/?count" tells how many are in flight.
+// With BENCH_MEMORY set (Hono modes), "/memory" runs a full garbage collection and answers the process's RSS
+// and heap, the listeners on the shutdown's AbortSignals and the work still in flight (itself excluded).
 import { Hono } from "hono";
 import { createShutdown, serve } from "../../mod.ts";
 import { graceful } from "../../src/hono/mod.ts";
-import { detectRuntime } from "../../src/runtimes/detect.ts";
+import { type RuntimeFetch, startRuntimeServer } from "../lib/runtime_server.ts";
 
 const env = (name: string): string | undefined =>
   // deno-lint-ignore no-explicit-any
@@ -49,6 +51,7 @@ const shutdown = ["wrap", "hono-graceful", "express-attach"].includes(mode) || m
   : undefined;
 
 const hono = new Hono();
+if (env("BENCH_MEMORY")) hono.get("/memory", async (c) => c.json(await memoryReport()));
 if (["hono-graceful", "serve-hono", "serve-hono-signal", "serve-hono-get"].includes(mode)) {
   hono.use(graceful(shutdown!));
 }
@@ -86,9 +89,41 @@ if (mode === "wrap" || mode.startsWith("serve-hono")) {
   server.listen(0, "127.0.0.1", () => announce((server.address() as { port: number }).port));
 } else {
   const app = mode === "bare" || mode === "nohandler" ? fetch : hono.fetch;
-  const server = await start(app);
+  const { server, port } = await startRuntimeServer(app as RuntimeFetch);
+  announce(port);
   if (shutdown) shutdown.attach(server as Parameters<typeof shutdown.attach>[0]);
   else if (mode !== "nohandler") exitOnSignal();
+}
+
+/** Listeners on the shutdown's AbortSignals, counted by wrapping the methods every listener comes through. */
+let listeners = 0;
+if (env("BENCH_MEMORY") && shutdown) {
+  for (const signal of [shutdown.signal, shutdown.deadline]) {
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = (...args: Parameters<AbortSignal["addEventListener"]>) => {
+      listeners++;
+      add(...args);
+    };
+    signal.removeEventListener = (...args: Parameters<AbortSignal["removeEventListener"]>) => {
+      listeners--;
+      remove(...args);
+    };
+  }
+}
+
+/** After a full garbage collection (the runtime started with it exposed): what the process holds. */
+async function memoryReport() {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  for (let n = 0; n < 3; n++) {
+    if (g.Bun) g.Bun.gc(true);
+    else g.gc();
+    await sleep(10);
+  }
+  const { rss, heapUsed } = process.memoryUsage();
+  const inFlight = shutdown ? shutdown.inFlight.requests + shutdown.inFlight.streams - 1 : 0;
+  return { rss, heap: heapUsed, listeners, inFlight };
 }
 
 /** A bare server still exits on SIGTERM like a real one would, with a handler that does nothing else. */
@@ -99,27 +134,4 @@ function exitOnSignal(): void {
     if (g.Deno) g.Deno.addSignalListener(signal, () => g.Deno.exit(0));
     else process.on(signal, () => process.exit(0));
   }
-}
-
-async function start(app: (request: Request) => Response | Promise<Response>): Promise<unknown> {
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  const runtime = detectRuntime();
-  if (runtime === "deno") {
-    const server = g.Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app);
-    announce(server.addr.port);
-    return server;
-  }
-  if (runtime === "bun") {
-    const server = g.Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app });
-    announce(server.port);
-    return server;
-  }
-  const { serve: nodeServe } = await import("@hono/node-server");
-  return await new Promise((resolve) => {
-    const server = nodeServe({ fetch: app, port: 0, hostname: "127.0.0.1" }, (info) => {
-      announce(info.port);
-      resolve(server);
-    });
-  });
 }
