@@ -1,29 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { createShutdown, type Shutdown } from "../mod.ts";
+import { createShutdown } from "../mod.ts";
 import { graceful, type GracefulEnv } from "../src/hono/mod.ts";
-
-/**
- * Counts the listeners registered on the shutdown's own AbortSignals, by wrapping the two methods through
- * which anything (user code, and AbortSignal.any where a runtime implements it in JavaScript) registers one.
- */
-function countListeners(shutdown: Shutdown): () => number {
-  let count = 0;
-  for (const signal of [shutdown.signal, shutdown.deadline]) {
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = (...args: Parameters<AbortSignal["addEventListener"]>) => {
-      count++;
-      add(...args);
-    };
-    signal.removeEventListener = (...args: Parameters<AbortSignal["removeEventListener"]>) => {
-      count--;
-      remove(...args);
-    };
-  }
-  return () => count;
-}
+import { countListeners } from "./support/listeners.ts";
 
 describe("no listeners pile up on the shutdown's signals", () => {
   test("after 500 requests through graceful() that read their signals, none is left and none in flight", async () => {

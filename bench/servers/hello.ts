@@ -21,6 +21,7 @@ import { Hono } from "hono";
 import { createShutdown, serve } from "../../mod.ts";
 import { graceful } from "../../src/hono/mod.ts";
 import { type RuntimeFetch, startRuntimeServer } from "../lib/runtime_server.ts";
+import { countListeners } from "../../tests/support/listeners.ts";
 
 const env = (name: string): string | undefined =>
   // deno-lint-ignore no-explicit-any
@@ -49,6 +50,9 @@ const fetch = (request: Request): Response | Promise<Response> =>
 const shutdown = ["wrap", "hono-graceful", "express-attach"].includes(mode) || mode.startsWith("serve-hono")
   ? createShutdown({ logger: false, timeout: 20_000, delay: 0, ...options })
   : undefined;
+
+// Counted from before the server starts, so that every listener added and removed is seen.
+const listeners = env("BENCH_MEMORY") && shutdown ? countListeners(shutdown) : () => 0;
 
 const hono = new Hono();
 if (env("BENCH_MEMORY")) hono.get("/memory", async (c) => c.json(await memoryReport()));
@@ -95,23 +99,6 @@ if (mode === "wrap" || mode.startsWith("serve-hono")) {
   else if (mode !== "nohandler") exitOnSignal();
 }
 
-/** Listeners on the shutdown's AbortSignals, counted by wrapping the methods every listener comes through. */
-let listeners = 0;
-if (env("BENCH_MEMORY") && shutdown) {
-  for (const signal of [shutdown.signal, shutdown.deadline]) {
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = (...args: Parameters<AbortSignal["addEventListener"]>) => {
-      listeners++;
-      add(...args);
-    };
-    signal.removeEventListener = (...args: Parameters<AbortSignal["removeEventListener"]>) => {
-      listeners--;
-      remove(...args);
-    };
-  }
-}
-
 /** After a full garbage collection (the runtime started with it exposed): what the process holds. */
 async function memoryReport() {
   // deno-lint-ignore no-explicit-any
@@ -123,7 +110,7 @@ async function memoryReport() {
   }
   const { rss, heapUsed } = process.memoryUsage();
   const inFlight = shutdown ? shutdown.inFlight.requests + shutdown.inFlight.streams - 1 : 0;
-  return { rss, heap: heapUsed, listeners, inFlight };
+  return { rss, heap: heapUsed, listeners: listeners(), inFlight };
 }
 
 /** A bare server still exits on SIGTERM like a real one would, with a handler that does nothing else. */
