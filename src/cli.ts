@@ -12,6 +12,10 @@
  *
  * @module
  */
+// `node:process` here, not src/runtimes/: the command is a program of its own, not the library inside a user's
+// server, and what it needs of them (its own exit, signals, output, children) is the same node:process API on
+// Node and on Deno (tests/e2e/verify.test.ts runs it on both). src/runtimes/ chooses per runtime for the
+// library only.
 import { writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import process from "node:process";

@@ -1,5 +1,6 @@
 // The command under test: started in its own process group (so that whatever it starts can be cleaned up),
 // its output passed on, its port awaited, its exit observed.
+// Through node:child_process and node:process whatever runs the command (see cli.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import process from "node:process";
