@@ -118,3 +118,34 @@ test("a response that waited for its socket leaves no listener on it once answer
   const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
   assert.deepEqual([report.exitCode, report.forced], [0, false]);
 });
+
+// The same through `wrap()` on `@hono/node-server` with no server attached (no request gate), where the
+// fetch-level gate follows the response through the bindings the adapter passes.
+test("a wrapped handler's response that waited for its socket leaves no listener on it once answered", async () => {
+  const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+  const { createAdaptorServer } = await import("@hono/node-server");
+  // The first pipelined request is slow: the responses behind it are ready before it is sent.
+  const handler = (request: Request) =>
+    request.url.endsWith("?slow")
+      ? new Promise<Response>((resolve) => setTimeout(() => resolve(new Response("ok")), 50))
+      : new Response("ok");
+  const server = createAdaptorServer({ fetch: shutdown.wrap(handler) }) as Server;
+  let serverSocket: Socket | undefined;
+  server.on("connection", (socket: Socket) => (serverSocket = socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  after(() => void server.close());
+  const { socket, received } = await client((server.address() as { port: number }).port, false);
+  const answered = () => received().split("HTTP/1.1 200").length - 1; // Bun's node:http sends it chunked
+  const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  socket.write(request);
+  await until(() => answered() === 1, 5_000, "the first response");
+  const listeners = serverSocket!.listenerCount("close");
+  socket.write(request.replace("/", "/?slow") + request.repeat(20));
+  await until(() => answered() === 22, 5_000, "the pipelined responses");
+  await until(
+    () => shutdown.inFlight.requests + shutdown.inFlight.streams === 0,
+    5_000,
+    "the responses' ends",
+  );
+  assert.equal(serverSocket!.listenerCount("close"), listeners, "close listeners left on the socket");
+});

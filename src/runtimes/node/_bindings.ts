@@ -5,10 +5,13 @@
  */
 interface NodeBindings {
   /** The node:http response, whose "close" marks the end of sending. */
-  outgoing?: { once(event: "close", listener: () => void): unknown; readonly socket?: unknown };
+  outgoing?: { on(event: "close" | "socket", listener: () => void): unknown; readonly socket?: unknown };
   incoming?: {
     httpVersionMajor?: number;
-    readonly socket?: { once(event: "close", listener: () => void): unknown } | null;
+    readonly socket?: {
+      on(event: "close", listener: () => void): unknown;
+      removeListener(event: "close", listener: () => void): unknown;
+    } | null;
   };
 }
 
@@ -18,11 +21,17 @@ interface NodeBindings {
  */
 export function nodeWhenSent(context: unknown, onSent: () => void): boolean {
   const { outgoing, incoming } = (context ?? {}) as NodeBindings;
-  if (typeof outgoing?.once !== "function") return false;
-  outgoing.once("close", onSent);
+  if (typeof outgoing?.on !== "function") return false;
+  outgoing.on("close", onSent); // `on`, not `once`: the response emits it once, and `once` wraps each listener
   // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
-  // it carried `Connection: close`, and Node 20 (at least) never closes it then: the socket's close ends it instead.
-  if (outgoing.socket === null) incoming?.socket?.once("close", onSent);
+  // it carried `Connection: close`, and may never close it then: the socket's close ends it instead, until the
+  // response gets the socket (its own "close" covers it from then on; a listener left on the socket would
+  // hold the request until the connection closes). The same as the request gate (`_request_gate.ts`).
+  const socket = outgoing.socket === null ? incoming?.socket : undefined;
+  if (socket) {
+    socket.on("close", onSent);
+    outgoing.on("socket", () => socket.removeListener("close", onSent));
+  }
   return true;
 }
 
