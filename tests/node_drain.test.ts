@@ -120,7 +120,8 @@ test("a response that waited for its socket leaves no listener on it once answer
 });
 
 // The same through `wrap()` on `@hono/node-server` with no server attached (no request gate), where the
-// fetch-level gate follows the response through the bindings the adapter passes.
+// fetch-level gate follows the response through the bindings the adapter passes. Without replacing the
+// global Request and Response (its default): Bun.serve() in the tests after this one would reject them.
 test("a wrapped handler's response that waited for its socket leaves no listener on it once answered", async () => {
   const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
   const { createAdaptorServer } = await import("@hono/node-server");
@@ -129,7 +130,10 @@ test("a wrapped handler's response that waited for its socket leaves no listener
     request.url.endsWith("?slow")
       ? new Promise<Response>((resolve) => setTimeout(() => resolve(new Response("ok")), 50))
       : new Response("ok");
-  const server = createAdaptorServer({ fetch: shutdown.wrap(handler) }) as Server;
+  const server = createAdaptorServer({
+    fetch: shutdown.wrap(handler),
+    overrideGlobalObjects: false,
+  }) as Server;
   let serverSocket: Socket | undefined;
   server.on("connection", (socket: Socket) => (serverSocket = socket));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -149,3 +153,47 @@ test("a wrapped handler's response that waited for its socket leaves no listener
   );
   assert.equal(serverSocket!.listenerCount("close"), listeners, "close listeners left on the socket");
 });
+
+// serve() makes its node:http responses of a class that ends their request's entry itself at "close" (no
+// listener per request): the app's own ServerResponse class stays their base, and a client that goes away
+// mid-body ends its request as a listener would have.
+test(
+  "serve() on Node: responses keep the app's ServerResponse class and end their requests, also cut short",
+  {
+    skip,
+  },
+  async () => {
+    const { ServerResponse } = await import("node:http");
+    class AppResponse extends ServerResponse {}
+    const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+    const endless = new ReadableStream({ pull: (controller) => controller.enqueue(new Uint8Array(1024)) });
+    const served = await serve((request: Request, bindings?: unknown) => {
+      if (request.url.endsWith("/endless")) return new Response(endless);
+      const { outgoing } = bindings as { outgoing: unknown };
+      return new Response(String(outgoing instanceof AppResponse));
+    }, {
+      port: 0,
+      hostname: "127.0.0.1",
+      shutdown,
+      onListen: () => {},
+      serverOptions: { ServerResponse: AppResponse },
+    });
+    after(() => void shutdown.trigger("cleanup"));
+    const inFlight = () => shutdown.inFlight.requests + shutdown.inFlight.streams;
+    const url = `http://127.0.0.1:${served.port}`;
+    assert.equal(await (await fetch(`${url}/`)).text(), "true");
+    await until(
+      () => shutdown.inFlight.requests + shutdown.inFlight.streams === 0,
+      5_000,
+      "the response's end",
+    );
+    const aborter = new AbortController();
+    const response = await fetch(`${url}/endless`, { signal: aborter.signal });
+    await response.body!.getReader().read();
+    assert.equal(inFlight(), 1);
+    aborter.abort();
+    await until(() => inFlight() === 0, 5_000, "the end of the response the client left");
+    const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
+    assert.deepEqual([report.exitCode, report.forced], [0, false]);
+  },
+);

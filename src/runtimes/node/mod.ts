@@ -2,6 +2,7 @@ import type { RuntimeAdapter, StartedServer, StartOptions } from "../_adapter.ts
 import type { FetchHandler } from "../../fetch.ts";
 import { closeListenerOnly } from "./_internals.ts";
 import { nodeProcess, processAdapter } from "./_process.ts";
+import { type ResponseClass, selfReleasingResponse } from "./_request_gate.ts";
 
 /**
  * @internal Node: signals, errors, exit and environment through `process`; the server through
@@ -108,13 +109,35 @@ async function loadNodeServer(): Promise<NodeServerModule> {
 }
 
 /** `@hono/node-server`'s `createServer`/`serverOptions` for HTTPS, HTTP/2 over TLS, or cleartext HTTP/2. */
-async function nodeServerOptions({ tls, http2 }: StartOptions): Promise<Record<string, unknown>> {
+async function nodeServerOptions(
+  { tls, http2, serverOptions }: StartOptions,
+): Promise<Record<string, unknown>> {
   if (http2) {
     const { createSecureServer, createServer } = await import("node:http2");
     return tls
       ? { createServer: createSecureServer, serverOptions: { allowHTTP1: true, ...tls } }
       : { createServer };
   }
-  if (tls) return { createServer: (await import("node:https")).createServer, serverOptions: { ...tls } };
-  return {};
+  // node:http and node:https make each response of the class given as `ServerResponse`.
+  const ServerResponse = await releasingResponseClass(serverOptions?.ServerResponse);
+  if (tls) {
+    return {
+      createServer: (await import("node:https")).createServer,
+      serverOptions: { ...tls, ServerResponse },
+    };
+  }
+  return { serverOptions: { ServerResponse } };
+}
+
+/** One class per base (the app's own `ServerResponse`, else node:http's): the gate's calls stay monomorphic. */
+const releasingClasses = new WeakMap<ResponseClass, ResponseClass>();
+
+/** The `selfReleasingResponse()` subclass of `base`, or of node:http's `ServerResponse`. */
+async function releasingResponseClass(base: unknown): Promise<ResponseClass> {
+  const parent = typeof base === "function"
+    ? base as ResponseClass
+    : (await import("node:http")).ServerResponse as unknown as ResponseClass;
+  let releasing = releasingClasses.get(parent);
+  if (releasing === undefined) releasingClasses.set(parent, releasing = selfReleasingResponse(parent));
+  return releasing;
 }
