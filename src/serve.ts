@@ -82,7 +82,8 @@ export interface ServeOptions {
    * … })`, `Deno.serve({ onError, … })`, and on Node the `serverOptions` of `@hono/node-server` (what
    * `http.createServer()`, `https.createServer()` or `http2.createSecureServer()` take: `requestTimeout`,
    * `maxHeaderSize`, …). What `serve()` sets itself (`port`, `hostname`, `tls`, the handler, `onListen`,
-   * `signal`) is a TypeError here: use its own options.
+   * `signal`) is a TypeError here: use its own options. On Node over HTTP/1.x, each response is of a
+   * subclass of `ServerResponse` (yours, when given here) that ends its request's count when it closes.
    * @default {{}}
    */
   serverOptions?: Record<string, unknown>;
