@@ -221,6 +221,21 @@ describe("mistakes named at once", () => {
         "options), received an object",
     });
   });
+
+  test("serve() on Node: serverOptions.ServerResponse that is not a class", {
+    skip: detectRuntime() !== "node" && "the option of node:http's createServer()",
+  }, async () => {
+    const { shutdown } = quiet();
+    await assert.rejects(
+      serve(() => new Response("hello"), { shutdown, serverOptions: { ServerResponse: "mine" } }),
+      {
+        name: "TypeError",
+        message:
+          'Cannot serve: "serverOptions.ServerResponse" must be a subclass of node:http\'s ServerResponse, ' +
+          'received "mine"',
+      },
+    );
+  });
 });
 
 describe("serverOptions", () => {

@@ -197,3 +197,69 @@ test(
     assert.deepEqual([report.exitCode, report.forced], [0, false]);
   },
 );
+
+// Two shutdowns owning serve()'s server (one passed to serve(), another attach()ed), and a "request" listener
+// that replaces the response's prototype as Express does: each request still ends in both, the report clean.
+test("serve() on Node: a second owner and a replaced response prototype each see their requests end", {
+  skip,
+}, async () => {
+  const { ServerResponse } = await import("node:http");
+  const first = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+  const second = createShutdown({ signals: false, logger: false, timeout: 5_000 });
+  const served = await serve(() => new Response("ok"), {
+    port: 0,
+    hostname: "127.0.0.1",
+    shutdown: first,
+    onListen: () => {},
+  });
+  second.attach(served.server as Server);
+  after(() => void Promise.all([first.trigger("cleanup"), second.trigger("cleanup")]));
+  const inFlight = (shutdown: typeof first) => shutdown.inFlight.requests + shutdown.inFlight.streams;
+  const url = `http://127.0.0.1:${served.port}/`;
+  assert.equal(await (await fetch(url)).text(), "ok");
+  await until(() => inFlight(first) + inFlight(second) === 0, 5_000, "both owners' ends of the request");
+  (served.server as Server).prependListener("request", (_req, res) => {
+    Object.setPrototypeOf(res, Object.create(ServerResponse.prototype));
+  });
+  assert.equal(await (await fetch(url)).text(), "ok");
+  await until(
+    () => inFlight(first) + inFlight(second) === 0,
+    5_000,
+    "the ends of the request whose prototype changed",
+  );
+  for (const shutdown of [second, first]) {
+    const report = await within(shutdown.trigger("test"), 5_000, "the shutdown");
+    assert.deepEqual([report.exitCode, report.forced], [0, false]);
+  }
+});
+
+// Node drops the responses of pipelined requests queued behind a response that closes the connection,
+// although their handlers ran (and the report counted them finished): the close goes to the last one asked
+// for, whether the shutdown starts while they wait (the trigger) or they arrive during the delay (unready).
+for (const when of ["queued at the trigger", "sent during the delay"] as const) {
+  test(`pipelined requests ${when} are all answered before their connection closes`, { skip }, async () => {
+    const delay = when === "sent during the delay" ? 2_000 : 0;
+    const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000, delay });
+    let handled = 0;
+    const slow = Promise.withResolvers<void>();
+    const served = await serve(async (request: Request) => {
+      handled++;
+      if (request.url.endsWith("/slow")) await slow.promise;
+      return new Response("ok");
+    }, { port: 0, hostname: "127.0.0.1", shutdown, onListen: () => {} });
+    after(() => void shutdown.trigger("cleanup"));
+    const done = delay ? shutdown.trigger("test") : undefined;
+    const { socket, received } = await client(served.port, false);
+    const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    socket.write(request("/slow") + request("/next").repeat(5));
+    await until(() => handled === 6, 5_000, "the six handlers");
+    const report = done ?? shutdown.trigger("test");
+    slow.resolve();
+    const answered = () => received().split("HTTP/1.1 200").length - 1;
+    await until(() => answered() === 6, 5_000, `six responses (got ${answered()})`);
+    if (delay) {
+      assert.equal(received().match(/\r\nconnection: close\r\n/gi)?.length, 1, "one Connection: close");
+    }
+    assert.deepEqual([(await within(report, 5_000, "the shutdown")).exitCode], [0]);
+  });
+}

@@ -86,9 +86,18 @@ export class HttpConnections {
     this.settleAll();
   }
 
-  /** The response each HTTP/1.x connection is writing now, if any. */
-  *responses(): Generator<ReturnType<typeof currentResponse>> {
-    for (const socket of this.#connections.keys()) yield currentResponse(socket);
+  /**
+   * The response each HTTP/1.x connection is writing now, if no pipelined request waits behind it: the one
+   * that may close its connection (closing it earlier would drop the responses queued behind it, whose
+   * handlers have run; the drain ends that connection once the last is sent).
+   */
+  *lastResponses(): Generator<ReturnType<typeof currentResponse>> {
+    for (const socket of this.#connections.keys()) {
+      const res = currentResponse(socket);
+      const last = lastParsedRequest(socket);
+      // undefined: a node:http (Deno's, Bun's) without Node's parser, which cannot tell.
+      if (res && (last === undefined || last === null || last === res.req)) yield res;
+    }
   }
 
   /** Every connection left is released (or none is left): nothing needs the process any more. */

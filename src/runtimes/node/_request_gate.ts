@@ -42,8 +42,10 @@ interface NodeResponse {
 const ENTRY = Symbol("graceful-drain.entry");
 /** On the prototype of a `selfReleasingResponse()` class: its responses end their entry when they close. */
 const RELEASES_ITSELF = Symbol("graceful-drain.releasesItself");
-/** Where the gate leaves its host on such a response, for it to untrack the request's entry at "close". */
+/** Where the gate leaves its host on such a response, for it to untrack `OWN_ENTRY` at "close". */
 const HOST = Symbol("graceful-drain.host");
+/** The entry such a response ends: its own, as a second gate on the server (two owners) rewrites `ENTRY`. */
+const OWN_ENTRY = Symbol("graceful-drain.ownEntry");
 
 /**
  * @internal Gates every request a node:http(s) or node:http2 server emits, whatever handles it (Express, Koa,
@@ -79,12 +81,19 @@ export function gateNodeServer(
     // The request itself is the entry's label (its method and URL): no object per request.
     const entry = host.track(req as { readonly method: string; readonly url: string });
     req[ENTRY] = entry;
-    if (host.shuttingDown && http1) res.shouldKeepAlive = false;
+    if (host.shuttingDown && http1) closeAfter(res, req.socket);
     let end: (() => void) | undefined;
     // A response of serve()'s own class ends the entry itself (see `selfReleasingResponse()`): no closure.
-    if ((res as SelfReleasing)[RELEASES_ITSELF] === true) (res as SelfReleasing)[HOST] = host;
-    // `on`, not `once`: the response emits it once, and `once` wraps each listener.
-    else res.on("close", end = () => host.untrack(entry));
+    // Only for one gate: a second one on the same server (another shutdown attached) follows it by listener.
+    const released = res as SelfReleasing;
+    const selfReleasing = released[RELEASES_ITSELF] === true && released[HOST] === undefined;
+    if (selfReleasing) {
+      released[HOST] = host;
+      released[OWN_ENTRY] = entry;
+    } else {
+      end = () => host.untrack(entry);
+      res.on("close", end); // `on`, not `once`: the response emits it once, and `once` wraps each listener
+    }
     // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
     // it carried `Connection: close`, and may never close it then: the socket's close ends it instead, until
     // the response gets the socket (its own "close" covers it from then on). Not only pipelining: on Deno the
@@ -97,7 +106,11 @@ export function gateNodeServer(
       socket.on("close", onClose); // `on`, not `once`: the socket emits it once
       res.on("socket", () => socket.removeListener("close", onClose));
     }
-    return emit.apply(this, arguments as unknown as [string, ...unknown[]]);
+    const handled = emit.apply(this, arguments as unknown as [string, ...unknown[]]);
+    // A listener that replaced the response's prototype (Express's `setPrototypeOf(res, app.response)`, on a
+    // server serve() made) took the override away: its "close" is followed by listener instead.
+    if (selfReleasing && released[RELEASES_ITSELF] !== true) res.on("close", () => host.untrack(entry));
+    return handled;
   };
   return () => void (server.emit = emit);
 }
@@ -106,7 +119,7 @@ export function gateNodeServer(
 interface SelfReleasing {
   [RELEASES_ITSELF]?: true;
   [HOST]?: RequestGateHost;
-  req?: { [ENTRY]?: InFlightEntry };
+  [OWN_ENTRY]?: InFlightEntry;
 }
 
 /** A node:http `ServerResponse` class, as `http.createServer({ ServerResponse })` takes it. */
@@ -119,26 +132,26 @@ export type ResponseClass = new (...args: any[]) => { emit(event: string | symbo
  * (`http.createServer({ ServerResponse })`, as serve() does on Node). The gate then adds no listener and no
  * closure per request: the listener and its closure cost 1.5 to 2.8 µs of the 28 to 42 µs of CPU that Node
  * spends on a hello-world request (measured end to end with wrk, serve() against @hono/node-server bare).
- * Only for servers serve() creates: a framework that replaces the response's prototype (Express does) would
- * lose the override, so `attach()`ed servers keep the listener.
+ * Only for servers serve() creates: `attach()`ed servers keep the listener, as a framework may replace the
+ * response's prototype (Express does), which takes the override away; the gate checks for that once the
+ * request's listeners have run, and follows such a response by listener. node:http2's HTTP/1.1 fallback
+ * (`Http1ServerResponse`) keeps the listener too.
  */
 export function selfReleasingResponse<T extends ResponseClass>(base: T): T {
   const Releasing = class extends base {
     // `arguments`, not a rest parameter: emit() runs for each of the response's events.
     override emit(event: string | symbol): boolean {
-      if (event === "close") {
-        const host = (this as SelfReleasing)[HOST];
-        const entry = (this as SelfReleasing).req?.[ENTRY];
-        if (host !== undefined && entry !== undefined) {
-          (this as SelfReleasing)[HOST] = undefined;
-          host.untrack(entry);
-        }
+      const host = (this as SelfReleasing)[HOST];
+      if (event === "close" && host !== undefined) {
+        (this as SelfReleasing)[HOST] = undefined;
+        host.untrack((this as SelfReleasing)[OWN_ENTRY]!);
       }
       // deno-lint-ignore no-explicit-any
       return super.emit.apply(this, arguments as any);
     }
   };
   Object.defineProperty(Releasing.prototype, RELEASES_ITSELF, { value: true });
+  Object.defineProperty(Releasing, "name", { value: base.name }); // what logs and inspection show stays
   return Releasing;
 }
 
@@ -150,14 +163,34 @@ export function gatedEntry(context: unknown): InFlightEntry | undefined {
   return ((context as { incoming?: { [ENTRY]?: InFlightEntry } } | undefined)?.incoming)?.[ENTRY];
 }
 
+/** A response that may close its connection, and the socket it goes out on. */
+type ClosableResponse = Pick<NodeResponse, "headersSent" | "shouldKeepAlive"> & { readonly socket?: unknown };
+
+/** Where a socket keeps the response the gate made close it (see `closeAfter()`). */
+const CLOSING = Symbol("graceful-drain.closing");
+
 /**
  * @internal Makes each response not yet begun close its connection (the shutdown started while it was being
- * prepared): the responses on `sockets` that have not sent their headers.
+ * prepared): `responses`, the last one asked for on each connection (`lastResponses()`), that have not sent
+ * their headers.
  */
-export function closeAfterResponses(
-  responses: Iterable<Pick<NodeResponse, "headersSent" | "shouldKeepAlive"> | undefined>,
-): void {
+export function closeAfterResponses(responses: Iterable<ClosableResponse | undefined>): void {
   for (const res of responses) {
-    if (res && !res.headersSent && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+    if (res && !res.headersSent && "shouldKeepAlive" in res) closeAfter(res, res.socket);
   }
+}
+
+/**
+ * Makes `res` close its connection (`socket`). Node drops the responses of pipelined requests queued behind
+ * a response that closes it, although their handlers ran: so a request admitted behind a response marked
+ * here takes the close over, and the one ahead (not begun yet) keeps the connection open for it.
+ */
+function closeAfter(res: ClosableResponse, socket: unknown): void {
+  if (res.shouldKeepAlive === false) return; // the client's own `Connection: close` (or HTTP/1.0)
+  res.shouldKeepAlive = false;
+  if (typeof socket !== "object" || socket === null) return;
+  const holder = socket as { [CLOSING]?: ClosableResponse };
+  const ahead = holder[CLOSING];
+  if (ahead !== undefined && ahead !== res && !ahead.headersSent) ahead.shouldKeepAlive = true;
+  holder[CLOSING] = res;
 }

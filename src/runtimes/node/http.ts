@@ -116,7 +116,7 @@ export function nodeHttpDrainer(
     if ((server as { listening?: boolean }).listening) host.announceReady();
     else server.once("listening", () => host.announceReady());
   }
-  options.host?.onStart(() => closeAfterResponses(connections.responses()));
+  options.host?.onStart(() => closeAfterResponses(connections.lastResponses()));
   const onTcp = (socket: NodeSocketLike): void => connections.addTransport(socket);
   const onHttp = (socket: NodeSocketLike): void => {
     if (!http2 || (tls && socket.alpnProtocol !== "h2")) connections.addHttp(socket);

@@ -3,6 +3,7 @@ import type { FetchHandler } from "../../fetch.ts";
 import { closeListenerOnly } from "./_internals.ts";
 import { nodeProcess, processAdapter } from "./_process.ts";
 import { type ResponseClass, selfReleasingResponse } from "./_request_gate.ts";
+import { describe } from "../../_lifecycle/validate.ts";
 
 /**
  * @internal Node: signals, errors, exit and environment through `process`; the server through
@@ -134,6 +135,12 @@ const releasingClasses = new WeakMap<ResponseClass, ResponseClass>();
 
 /** The `selfReleasingResponse()` subclass of `base`, or of node:http's `ServerResponse`. */
 async function releasingResponseClass(base: unknown): Promise<ResponseClass> {
+  if (base !== undefined && typeof base !== "function") {
+    throw new TypeError(
+      `Cannot serve: "serverOptions.ServerResponse" must be a subclass of node:http's ServerResponse, ` +
+        `received ${describe(base)}`,
+    );
+  }
   const parent = typeof base === "function"
     ? base as ResponseClass
     : (await import("node:http")).ServerResponse as unknown as ResponseClass;
