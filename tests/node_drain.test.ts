@@ -82,12 +82,13 @@ test("a client with a pipelined request behind the one answered is read until it
   const done = shutdown.trigger("test");
   release.resolve();
   const report = await within(done, 5_000, "the shutdown");
-  // Read to the client's FIN, which also ended the pipelined request Node drops after `Connection: close`.
-  // Left unread, the socket would have closed only when the linger destroyed it.
+  // Read to the client's FIN: left unread, the socket would have closed only when the linger destroyed it.
   assert.equal(finRead, true);
   assert.equal(await openConnections(served), 0);
   await within(ended, 5_000, "the server's FIN");
-  assert.match(received(), /^HTTP\/1\.1 200 [^]*\r\n\r\ndone/i);
+  // Both answered: the response being written when the drain began kept the connection open for the one
+  // pipelined behind it (closing after it, Node would have dropped that one).
+  assert.match(received(), /^HTTP\/1\.1 200 [^]*\r\n\r\ndoneHTTP\/1\.1 200 [^]*\r\n\r\ndone$/i);
   assert.deepEqual([report.exitCode, report.forced], [0, false]);
 });
 
@@ -263,3 +264,28 @@ for (const when of ["queued at the trigger", "sent during the delay"] as const) 
     assert.deepEqual([(await within(report, 5_000, "the shutdown")).exitCode], [0]);
   });
 }
+
+test(
+  "a request pipelined behind a held response during the drain gets its 503 before the connection closes",
+  {
+    skip,
+  },
+  async () => {
+    const { shutdown, served, started, release } = await slowServer();
+    after(() => void shutdown.trigger("cleanup"));
+    const serverSockets: Socket[] = [];
+    (served.server as Server).on("connection", (socket: Socket) => serverSockets.push(socket));
+    const { socket, received, ended } = await client(served.port, false);
+    const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    socket.write(request);
+    await within(started.promise, 5_000, "the handler");
+    const report = shutdown.trigger("test"); // marks the held response to close its connection
+    await until(() => shutdown.phase === "draining", 5_000, "the drain");
+    socket.write(request);
+    await until(() => serverSockets[0]?.bytesRead === 2 * request.length, 5_000, "the pipelined request");
+    release.resolve();
+    await within(ended, 5_000, "the server's FIN");
+    assert.match(received(), /^HTTP\/1\.1 200 [^]*\r\n\r\ndoneHTTP\/1\.1 503 [^]*\r\nconnection: close\r\n/i);
+    assert.equal((await within(report, 5_000, "the shutdown")).exitCode, 0);
+  },
+);

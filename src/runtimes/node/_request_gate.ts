@@ -73,7 +73,10 @@ export function gateNodeServer(
         "retry-after": host.noteRefusal(),
         "content-type": "text/plain; charset=utf-8",
       };
-      if (http1) headers.connection = "close";
+      if (http1) {
+        headers.connection = "close";
+        closeAfter(res, req.socket); // pipelined behind a response marked to close: that one stays open for it
+      }
       res.writeHead(503, headers);
       res.end("Service Unavailable: shutting down\n");
       return true;
