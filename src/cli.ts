@@ -12,59 +12,49 @@
  *
  * @module
  */
-// `node:process` here, not src/runtimes/: the command is a program of its own, not the library inside a user's
-// server, and what it needs of them (its own exit, signals, output, children) is the same node:process API on
-// Node and on Deno (tests/e2e/verify.test.ts runs it on both). src/runtimes/ chooses per runtime for the
-// library only.
 import { writeFileSync } from "node:fs";
-import { constants } from "node:os";
-import process from "node:process";
+import { cliArguments, exitNow, onInterrupt, writeError, writeOut } from "./runtimes/_cli_process.ts";
 import { parseVerifyArgs, USAGE, UsageError } from "./_cli/args.ts";
 import { AppFailure, type Command } from "./_cli/command.ts";
 import { formatReport } from "./_cli/report.ts";
 import { verify } from "./_cli/verify.ts";
 
-const write = (stream: NodeJS.WriteStream, text: string) =>
-  new Promise<void>((resolve) => stream.write(text, () => resolve()));
-
 async function main(argv: string[]): Promise<number> {
   const [subcommand, ...rest] = argv;
   if (subcommand === "-h" || subcommand === "--help") {
-    await write(process.stdout, `${USAGE}\n`);
+    await writeOut(`${USAGE}\n`);
     return 0;
   }
   let running: Command | undefined;
   // Interrupted (Ctrl-C, a CI timeout): take the command and what it started down too.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
-      running?.killGroup();
-      process.exit(128 + constants.signals[signal]);
-    });
-  }
+  onInterrupt((exitCode) => {
+    running?.killGroup();
+    exitNow(exitCode);
+  });
   try {
     if (subcommand !== "verify") {
       throw new UsageError(subcommand === undefined ? "no subcommand" : `unknown subcommand ${subcommand}`);
     }
     const options = parseVerifyArgs(rest);
     if (options === "help") {
-      await write(process.stdout, `${USAGE}\n`);
+      await writeOut(`${USAGE}\n`);
       return 0;
     }
     const result = await verify(options, {
-      output: (chunk) => process.stderr.write(chunk),
-      progress: (line) => process.stderr.write(`graceful-drain: ${line}\n`),
+      output: (chunk) => void writeError(chunk),
+      progress: (line) => void writeError(`graceful-drain: ${line}\n`),
       started: (command) => (running = command),
     });
     if (options.json) writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
-    await write(process.stdout, `${formatReport(result).join("\n")}\n`);
+    await writeOut(`${formatReport(result).join("\n")}\n`);
     return result.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError) {
-      await write(process.stderr, `graceful-drain: ${error.message}\n\n${USAGE}\n`);
+      await writeError(`graceful-drain: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof AppFailure) {
-      await write(process.stderr, `graceful-drain: ${error.message}\n`);
+      await writeError(`graceful-drain: ${error.message}\n`);
       return 1;
     }
     throw error;
@@ -72,4 +62,4 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Exit explicitly: the command's output pipes, or a check still in flight, must not keep this process up.
-process.exit(await main(process.argv.slice(2)));
+exitNow(await main(cliArguments()));

@@ -1,9 +1,10 @@
 // The command under test: started in its own process group (so that whatever it starts can be cleaned up),
 // its output passed on, its port awaited, its exit observed.
-// Through node:child_process and node:process whatever runs the command (see cli.ts).
+// Started through node:child_process, which Node, Deno and Bun all provide; this process's own environment
+// and signals through `runtimes/_cli_process.ts`.
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
-import process from "node:process";
+import { inheritedEnvironment, killProcessGroup } from "../runtimes/_cli_process.ts";
 import { UsageError } from "./args.ts";
 
 /** How the command ended: an exit code, or the signal that ended it. */
@@ -110,7 +111,7 @@ export class Command {
     output: (chunk: Uint8Array) => void,
   ): Command {
     const child = spawn(file, args, {
-      env: { ...process.env, ...env },
+      env: inheritedEnvironment(env),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -138,9 +139,7 @@ export class Command {
 
   /** SIGKILLs the command's whole process group: whatever it started is gone too. */
   killGroup(): void {
-    try {
-      process.kill(-this.pid, "SIGKILL");
-    } catch { /* the group is already gone */ }
+    killProcessGroup(this.pid);
   }
 
   /**
