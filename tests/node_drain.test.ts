@@ -289,3 +289,38 @@ test(
     assert.equal((await within(report, 5_000, "the shutdown")).exitCode, 0);
   },
 );
+
+// A response answered at once (`res.end()` in the handler) while it waits behind a slow one is committed with
+// the shutdown's close before the next pipelined request is read: that request's response could never be sent,
+// so its handler must not run (before: it ran, Node dropped the response, and the report said finished).
+test(
+  "a request pipelined behind a response committed to close the connection is not run",
+  { skip },
+  async () => {
+    const { createServer } = await import("node:http");
+    const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000, delay: 2_000 });
+    const handled: string[] = [];
+    const slow = Promise.withResolvers<void>();
+    const server = createServer((req, res) => {
+      handled.push(req.url!);
+      if (req.url === "/slow") void slow.promise.then(() => res.end("slow"));
+      else res.end(req.url);
+    });
+    shutdown.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    after(() => void server.close());
+    const report = shutdown.trigger("test"); // the delay: still admitted, each response closing the connection
+    const { socket, received, ended } = await client((server.address() as { port: number }).port, false);
+    const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    socket.write(request("/slow") + request("/a") + request("/b"));
+    await until(() => handled.length === 2, 5_000, "the first two handlers");
+    slow.resolve();
+    await within(ended, 5_000, "the server's FIN");
+    assert.deepEqual(handled, ["/slow", "/a"]);
+    assert.match(
+      received(),
+      /^HTTP\/1\.1 200 [^]*\r\n\r\nslowHTTP\/1\.1 200 [^]*\r\nconnection: close\r\n[^]*\/a$/i,
+    );
+    assert.equal((await within(report, 5_000, "the shutdown")).exitCode, 0);
+  },
+);

@@ -68,6 +68,13 @@ export function gateNodeServer(
     const req = arguments[1] as NodeRequest & { [ENTRY]?: InFlightEntry };
     const res = arguments[2] as NodeResponse;
     const http1 = (req.httpVersionMajor ?? 1) < 2;
+    // Pipelined behind a response that has already gone out (or been committed) with the shutdown's
+    // `Connection: close`: Node would drop this one's response, 503 included. Its handler must not run; the
+    // client, seeing the connection close unanswered, retries it elsewhere (RFC 9112 §9.3.2).
+    if (http1 && closedAhead(req.socket, res)) {
+      host.noteRefusal();
+      return true;
+    }
     if (!host.accepting && !host.isProbe(req.url ?? "/")) {
       const headers: Record<string, string> = {
         "retry-after": host.noteRefusal(),
@@ -181,6 +188,12 @@ export function closeAfterResponses(responses: Iterable<ClosableResponse | undef
   for (const res of responses) {
     if (res && !res.headersSent && "shouldKeepAlive" in res) closeAfter(res, res.socket);
   }
+}
+
+/** Whether a response ahead of `res` on `socket` went out, or was committed, with the shutdown's close. */
+function closedAhead(socket: unknown, res: ClosableResponse): boolean {
+  const closing = (socket as { [CLOSING]?: ClosableResponse } | null | undefined)?.[CLOSING];
+  return closing !== undefined && closing !== res && closing.headersSent;
 }
 
 /**
