@@ -237,9 +237,14 @@ test("serve() on Node: a second owner and a replaced response prototype each see
 // Node drops the responses of pipelined requests queued behind a response that closes the connection,
 // although their handlers ran (and the report counted them finished): the close goes to the last one asked
 // for, whether the shutdown starts while they wait (the trigger) or they arrive during the delay (unready).
-for (const when of ["queued at the trigger", "sent during the delay"] as const) {
+const pipelining = [
+  "queued at the trigger",
+  "sent during the delay",
+  "sent during the delay, the last asking to close",
+];
+for (const when of pipelining) {
   test(`pipelined requests ${when} are all answered before their connection closes`, { skip }, async () => {
-    const delay = when === "sent during the delay" ? 2_000 : 0;
+    const delay = when === "queued at the trigger" ? 0 : 2_000;
     const shutdown = createShutdown({ signals: false, logger: false, timeout: 5_000, delay });
     let handled = 0;
     const slow = Promise.withResolvers<void>();
@@ -252,7 +257,10 @@ for (const when of ["queued at the trigger", "sent during the delay"] as const) 
     const done = delay ? shutdown.trigger("test") : undefined;
     const { socket, received } = await client(served.port, false);
     const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
-    socket.write(request("/slow") + request("/next").repeat(5));
+    const last = when.endsWith("close")
+      ? request("/next").replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")
+      : request("/next");
+    socket.write(request("/slow") + request("/next").repeat(4) + last);
     await until(() => handled === 6, 5_000, "the six handlers");
     const report = done ?? shutdown.trigger("test");
     slow.resolve();

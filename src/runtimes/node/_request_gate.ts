@@ -202,8 +202,7 @@ function closedAhead(socket: unknown, res: ClosableResponse): boolean {
  * here takes the close over, and the one ahead (not begun yet) keeps the connection open for it.
  */
 function closeAfter(res: ClosableResponse, socket: unknown): void {
-  if (res.shouldKeepAlive === false) return; // the client's own `Connection: close` (or HTTP/1.0)
-  res.shouldKeepAlive = false;
+  res.shouldKeepAlive = false; // false already when the client asked to close: the one ahead still hands over
   if (typeof socket !== "object" || socket === null) return;
   const holder = socket as { [CLOSING]?: ClosableResponse };
   const ahead = holder[CLOSING];
