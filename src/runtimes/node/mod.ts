@@ -109,7 +109,10 @@ async function loadNodeServer(): Promise<NodeServerModule> {
   }
 }
 
-/** `@hono/node-server`'s `createServer`/`serverOptions` for HTTPS, HTTP/2 over TLS, or cleartext HTTP/2. */
+/**
+ * `@hono/node-server`'s `createServer`/`serverOptions`: HTTP/2 over TLS or cleartext; HTTPS or HTTP with
+ * serve()'s self-releasing `ServerResponse` class (see `selfReleasingResponse()`).
+ */
 async function nodeServerOptions(
   { tls, http2, serverOptions }: StartOptions,
 ): Promise<Record<string, unknown>> {
