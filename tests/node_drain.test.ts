@@ -23,7 +23,9 @@ async function slowServer() {
     await release.promise;
     return new Response("done");
   }, { port: 0, hostname: "127.0.0.1", shutdown, onListen: () => {} });
-  return { shutdown, served, started, release };
+  const serverSockets: Socket[] = []; // the server's side of each connection, for what it has read
+  (served.server as Server).on("connection", (socket: Socket) => serverSockets.push(socket));
+  return { shutdown, served, started, release, serverSockets };
 }
 
 /** A raw client: what it received, and whether the server's FIN came. */
@@ -67,9 +69,7 @@ test(
 test("a client with a pipelined request behind the one answered is read until its FIN, and waited for", {
   skip,
 }, async () => {
-  const { shutdown, served, started, release } = await slowServer();
-  const serverSockets: Socket[] = [];
-  (served.server as Server).on("connection", (socket: Socket) => serverSockets.push(socket));
+  const { shutdown, served, started, release, serverSockets } = await slowServer();
   const { socket, ended, received } = await client(served.port, false);
   const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   socket.write(request);
@@ -279,10 +279,8 @@ test(
     skip,
   },
   async () => {
-    const { shutdown, served, started, release } = await slowServer();
+    const { shutdown, served, started, release, serverSockets } = await slowServer();
     after(() => void shutdown.trigger("cleanup"));
-    const serverSockets: Socket[] = [];
-    (served.server as Server).on("connection", (socket: Socket) => serverSockets.push(socket));
     const { socket, received, ended } = await client(served.port, false);
     const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     socket.write(request);

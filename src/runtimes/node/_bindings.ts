@@ -1,3 +1,5 @@
+import { endOnSocketClose } from "./_request_gate.ts";
+
 /**
  * @internal What `@hono/node-server` passes beside the request: the node:http(s)/http2 request and response
  * (`{ incoming, outgoing }`). The gate learns from them when a response has been sent and which protocol
@@ -23,15 +25,7 @@ export function nodeWhenSent(context: unknown, onSent: () => void): boolean {
   const { outgoing, incoming } = (context ?? {}) as NodeBindings;
   if (typeof outgoing?.on !== "function") return false;
   outgoing.on("close", onSent); // `on`, not `once`: the response emits it once, and `once` wraps each listener
-  // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
-  // it carried `Connection: close`, and may never close it then: the socket's close ends it instead, until the
-  // response gets the socket (its own "close" covers it from then on; a listener left on the socket would
-  // hold the request until the connection closes). The same as the request gate (`_request_gate.ts`).
-  const socket = outgoing.socket === null ? incoming?.socket : undefined;
-  if (socket) {
-    socket.on("close", onSent);
-    outgoing.on("socket", () => socket.removeListener("close", onSent));
-  }
+  if (outgoing.socket === null && incoming?.socket) endOnSocketClose(outgoing, incoming.socket, onSent);
   return true;
 }
 

@@ -71,7 +71,7 @@ export function gateNodeServer(
     // Pipelined behind a response that has already gone out (or been committed) with the shutdown's
     // `Connection: close`: Node would drop this one's response, 503 included. Its handler must not run; the
     // client, seeing the connection close unanswered, retries it elsewhere (RFC 9112 §9.3.2).
-    if (http1 && closedAhead(req.socket, res)) {
+    if (http1 && host.shuttingDown && closedAhead(req.socket, res)) {
       host.noteRefusal();
       return true;
     }
@@ -104,17 +104,12 @@ export function gateNodeServer(
       end = () => host.untrack(entry);
       res.on("close", end); // `on`, not `once`: the response emits it once, and `once` wraps each listener
     }
-    // A pipelined request's response waits for the socket (none yet). Node drops it when the response before
-    // it carried `Connection: close`, and may never close it then: the socket's close ends it instead, until
-    // the response gets the socket (its own "close" covers it from then on). Not only pipelining: on Deno the
-    // previous response's "finish" (which frees the socket) often comes after the next request (measured: 7%
-    // of wrk's keep-alive requests); a listener left on the socket would hold every such request until the
-    // connection closes (Express on Deno: half the throughput, in garbage collection).
-    const socket = res.socket === null ? req.socket : undefined;
-    if (socket) {
-      const onClose = end ?? (() => host.untrack(entry));
-      socket.on("close", onClose); // `on`, not `once`: the socket emits it once
-      res.on("socket", () => socket.removeListener("close", onClose));
+    if (res.socket === null && req.socket) {
+      endOnSocketClose(
+        res,
+        req.socket,
+        end ?? (() => host.untrack(entry)),
+      );
     }
     const handled = emit.apply(this, arguments as unknown as [string, ...unknown[]]);
     // A listener that replaced the response's prototype (Express's `setPrototypeOf(res, app.response)`, on a
@@ -123,6 +118,31 @@ export function gateNodeServer(
     return handled;
   };
   return () => void (server.emit = emit);
+}
+
+/**
+ * @internal Calls `end` when `socket` closes before `res` gets it. A pipelined request's response waits for
+ * the socket (none yet); Node drops it when the response before it carried `Connection: close`, and may never
+ * close it then: the socket's close ends it instead, until the response gets the socket (its own "close"
+ * covers it from then on). Not only pipelining: on Deno the previous response's "finish" (which frees the
+ * socket) often comes after the next request (measured: 7% of wrk's keep-alive requests); a listener left on
+ * the socket would hold every such request until the connection closes (Express on Deno: half the
+ * throughput, in garbage collection).
+ */
+export function endOnSocketClose(res: SocketWaiter, socket: ClosingSocket, end: () => void): void {
+  socket.on("close", end); // `on`, not `once`: the socket emits it once
+  res.on("socket", () => socket.removeListener("close", end));
+}
+
+/** A socket whose "close" `endOnSocketClose()` follows. */
+interface ClosingSocket {
+  on(event: "close", listener: () => void): unknown;
+  removeListener(event: "close", listener: () => void): unknown;
+}
+
+/** A response that emits "socket" once it gets its connection. */
+interface SocketWaiter {
+  on(event: "socket", listener: () => void): unknown;
 }
 
 /** A response of a `selfReleasingResponse()` class. */
