@@ -14,6 +14,7 @@ import { underLoad } from "./measure/under_load.ts";
 import { RUNTIMES, SOURCE_RUNTIMES } from "./lib/proc.ts";
 import { printTable, type Row } from "./lib/table.ts";
 import { ensureWrk } from "./lib/wrk.ts";
+import { placement } from "./lib/cores.ts";
 
 const quick = process.argv.includes("--quick");
 const onlyArg = process.argv.indexOf("--only");
@@ -72,7 +73,9 @@ for (const runtime of only ? SOURCE_RUNTIMES.filter((r) => only.includes(r.name)
 }
 console.log();
 printTable(rows);
-console.log(`\n${quick ? "quick" : "full"} run, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `\n${quick ? "quick" : "full"} run, ${((performance.now() - started) / 1000).toFixed(0)} s, ${placement}`,
+);
 // Only the hard checks (no request lost) decide the exit code: a ratio missed on a busy machine is reported,
 // not failed.
 const failed = rows.filter((r) => r.hard && !r.pass);

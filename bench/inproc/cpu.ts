@@ -7,6 +7,7 @@
 // `Deno.serve((request) => app.fetch(request))` or an unknown adapter gives: the gate then follows the body
 // instead of the runtime's completion signal).
 import { execFile } from "node:child_process";
+import { CLIENT_CORE, pinned } from "../lib/cores.ts";
 import process from "node:process";
 import { Hono } from "hono";
 import { createShutdown } from "../../mod.ts";
@@ -54,8 +55,8 @@ async function run(port: number): Promise<number> {
   let start!: ReturnType<typeof process.cpuUsage>;
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
-      "wrk",
-      ["-t1", "-c32", `-d${seconds}s`, `http://127.0.0.1:${port}/`],
+      // On wrk's own core: this process runs pinned to the servers' one, which a child would inherit.
+      ...pinned(CLIENT_CORE, "wrk", ["-t1", "-c32", `-d${seconds}s`, `http://127.0.0.1:${port}/`]),
       (error, out) => error ? reject(error) : resolve(out),
     );
     start = process.cpuUsage(); // after the spawn: starting wrk is not the server's work

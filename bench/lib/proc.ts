@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Proc } from "../../tests/support/process.ts";
 import { ALL_RUNTIMES, root, type Runtime } from "../../tests/support/runtimes.ts";
+import { pinned, SERVER_CORE } from "./cores.ts";
 
 export { root, type Runtime };
 
@@ -20,16 +21,19 @@ export function startChild(
   argv: string[] = [],
   gc = false,
 ): Proc {
-  return new Proc(runtime.command, [
-    ...runtime.args,
-    ...(gc ? runtime.gcArgs : []),
-    join(root, script),
-    ...argv,
-  ], {
-    cwd: root,
-    env: { ...env, KUBERNETES_SERVICE_HOST: "" },
-    reaper: true,
-  });
+  return new Proc(
+    ...pinned(SERVER_CORE, runtime.command, [
+      ...runtime.args,
+      ...(gc ? runtime.gcArgs : []),
+      join(root, script),
+      ...argv,
+    ]),
+    {
+      cwd: root,
+      env: { ...env, KUBERNETES_SERVICE_HOST: "" },
+      reaper: true,
+    },
+  );
 }
 
 /** The first line of `child` with `key`, waiting up to `ms`; fails when the child exits first. */

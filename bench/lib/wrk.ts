@@ -1,5 +1,6 @@
 // Load from wrk: a C load generator, so that the client costs the shared CPU as little as possible.
 import { execFileSync, spawnSync } from "node:child_process";
+import { CLIENT_CORE, pinned } from "./cores.ts";
 
 /** Installs wrk from Debian when it is missing (the benchmark needs root, as on CI runners). */
 export function ensureWrk(): void {
@@ -17,8 +18,12 @@ export function wrk(
   return new Promise((resolve, reject) => {
     import("node:child_process").then(({ execFile }) =>
       execFile(
-        "wrk",
-        ["-t1", `-c${connections}`, `-d${seconds}s`, `http://127.0.0.1:${port}/`],
+        ...pinned(CLIENT_CORE, "wrk", [
+          "-t1",
+          `-c${connections}`,
+          `-d${seconds}s`,
+          `http://127.0.0.1:${port}/`,
+        ]),
         (error, stdout) => {
           if (error) return reject(error);
           const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);

@@ -110,7 +110,15 @@ async function memoryReport() {
   }
   const { rss, heapUsed } = process.memoryUsage();
   const inFlight = shutdown ? shutdown.inFlight.requests + shutdown.inFlight.streams - 1 : 0;
-  return { rss, heap: heapUsed, listeners: listeners(), inFlight };
+  return { rss, heap: heapUsed, listeners: listeners(), inFlight, newSpace: await newSpaceSize() };
+}
+
+/** V8's young generation as reserved now (Node and Deno; undefined on Bun): RSS outside the heap's live bytes. */
+async function newSpaceSize(): Promise<number | undefined> {
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).Bun) return undefined;
+  const { getHeapSpaceStatistics } = await import("node:v8");
+  return getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size;
 }
 
 /** A bare server still exits on SIGTERM like a real one would, with a handler that does nothing else. */
