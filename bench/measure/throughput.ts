@@ -148,9 +148,9 @@ async function measurePair(
 
 /**
  * Unmeasured load until two 1 s rounds in a row agree within 3% (at most 6 rounds): JIT tiers and the
- * runtimes' buffer pools settle first. A fresh Deno server took 2 to 3 s of load to reach its rate (58k, 56k,
- * then 78k req/s), a fresh Node server 2 s; with one round of warm-up the first measured rounds were the slow
- * ones, of whichever process came first.
+ * runtimes' buffer pools settle first. Fresh Node servers served 34.6–38.5k req/s in their first second of
+ * load and 40.8–42.7k after it. (Four fresh Deno servers that went from 58k to 78k did so at the same moment,
+ * whichever had been loaded longest: that was the VM changing speed, which the alternating rounds cancel.)
  */
 async function warm(port: number): Promise<void> {
   let previous = 0;
