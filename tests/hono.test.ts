@@ -88,6 +88,33 @@ describe("graceful() middleware", () => {
     assert.equal((await shutdown.done).cut.requests, 1);
   });
 
+  test("signals handed to work that outlives the response still abort when the shutdown reaches them", async () => {
+    const { shutdown, app } = setup({ timeout: 5_000 });
+    const held: Array<{ signal: AbortSignal; deadline: AbortSignal }> = [];
+    app.get("/", (c) => {
+      const { signal, deadline } = c.var.shutdown;
+      held.push({ signal, deadline });
+      return c.text("accepted");
+    });
+    // A background job, as a handler would start it: it wraps up when told, else runs out the drain.
+    app.get("/job", (c) => {
+      const { signal } = c.var.shutdown;
+      shutdown.waitUntil(new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true })));
+      return c.text("accepted");
+    });
+    await (await app.request("/job")).text();
+    // More ended requests than one sweep of the weakly held signals keeps (1024): none may be dropped.
+    for (let i = 0; i < 3000; i++) await (await app.request("/")).text();
+    assert.equal(shutdown.inFlight.requests + shutdown.inFlight.streams, 0);
+    assert.equal(held.filter(({ signal, deadline }) => signal.aborted || deadline.aborted).length, 0);
+    const report = await within(shutdown.trigger(), 4_000, "the drain, ended by the job that was told");
+    assert.equal(report.exitCode, 0);
+    assert.deepEqual(report.cut, { requests: 0, streams: 0, webSockets: 0, tasks: 0 });
+    assert.equal(held.filter(({ signal }) => !signal.aborted).length, 0);
+    assert.equal(held.filter(({ deadline }) => !deadline.aborted).length, 0);
+    assert.equal((held[0].signal.reason as Error).name, "ShutdownError");
+  });
+
   test("many requests reading the signal leave no listeners on the shutdown's signals", async () => {
     const { shutdown, app } = setup();
     app.get("/", (c) => c.text(String(c.var.shutdown.signal.aborted)));

@@ -74,11 +74,6 @@ export class Gate implements RequestGateHost {
     return this.#refused;
   }
 
-  /** Entries end when their handler returns, not when the body is sent (Bun: no completion signal). */
-  get releasesAtReturn(): boolean {
-    return this.#bunServer !== undefined;
-  }
-
   /** A gate now stands in front of the server's handler. */
   install(): void {
     this.#gated = true;

@@ -118,10 +118,9 @@ export class Drain {
     if (cut.length > 0) options.logger.warn(`${why}: cutting ${cut.length} in flight`, { phase, cut });
   }
 
-  /** Aborts `deadline` (once), and each request's deadline signal with it. */
+  /** Aborts `deadline` (once). */
   abortDeadline(why: string): void {
     if (this.#deadline.aborted) return;
     this.#deadline.abort(new ShutdownError(why, { cause: this.#host.reason }));
-    this.#host.inFlight.abortRequestSignals("deadline", this.#deadline.reason);
   }
 }

@@ -11,9 +11,6 @@ export interface InFlightEntry {
   readonly origin: InFlightKind;
   readonly start: number;
   readonly label: string | { readonly method: string; readonly url: string };
-  /** The request's combined signals, once a handler read them (see `_request_signals.ts`). */
-  signal: AbortController | undefined;
-  deadline: AbortController | undefined;
 }
 
 /** An entry linked into the list of work in flight. */
@@ -51,8 +48,6 @@ export class InFlight {
       origin: kind,
       start: this.#now(),
       label,
-      signal: undefined,
-      deadline: undefined,
       prev: this.#tail,
       next: undefined,
       live: true,
@@ -96,11 +91,6 @@ export class InFlight {
   /** Whether `entry` is still in flight. */
   has(entry: InFlightEntry): boolean {
     return (entry as Linked).live;
-  }
-
-  /** Aborts the given combined signal of every entry in flight that has one (see `_request_signals.ts`). */
-  abortRequestSignals(which: "signal" | "deadline", reason: unknown): void {
-    for (const entry of this.#entries()) entry[which]?.abort(reason);
   }
 
   /** A snapshot of the counts. */

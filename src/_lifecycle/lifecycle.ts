@@ -112,7 +112,6 @@ export class Lifecycle implements ShutdownEvents {
     const budget = this.#drainBudget();
     this.inFlight.startCountingFinished();
     this.#signal.abort(new ShutdownError(`shutdown started (${trigger})`, { cause: reason }));
-    this.inFlight.abortRequestSignals("signal", this.#signal.reason);
     this.#started.emit((error) => this.#logError("start", error));
     this.#timers.after(budget, () => this.#endDrain(false));
     this.#timers.after(timeout, () => this.#finish());

@@ -1,14 +1,15 @@
 import type { Lifecycle } from "../_lifecycle/lifecycle.ts";
 import { lifecycleOf } from "../_lifecycle/registry.ts";
-import { requestSignal } from "../_http/request_signals.ts";
-import type { InFlightEntry } from "../_lifecycle/in_flight.ts";
 import type { Shutdown } from "../types.ts";
 import { gracefulMiddlewares } from "../_http/route_order.ts";
 
 /**
- * What `c.var.shutdown` holds for one request. Both signals are built on first read only: on Deno and Node a
- * signal of the request's own (listeners added to it go away with the request), on Bun the shutdown's own
- * signals, shared (an `AbortController` costs Bun about 0.8 µs; remove a listener you add there).
+ * What `c.var.shutdown` holds: the shutdown's own `signal` and `deadline`, the same objects for every request
+ * on every runtime, so that work a handler starts keeps following the shutdown after its response was sent (a
+ * `waitUntil()` task, a job that polls `signal.aborted`). Reading them costs nothing per request. A listener
+ * you add stays until the shutdown unless you remove it: pass `{ once: true }` and remove it when your work
+ * ends, or hand the signal to APIs that remove theirs (`fetch()`, `node:timers/promises`,
+ * `AbortSignal.any()`).
  *
  * @example Passing the request's signal on
  * ```ts
@@ -29,10 +30,10 @@ import { gracefulMiddlewares } from "../_http/route_order.ts";
 export interface RequestShutdown {
   /**
    * Aborts when the shutdown starts: "wrap up". Not when the client goes away: read `c.req.raw.signal` for
-   * that (which costs Deno's server most of its throughput; see the README).
+   * that (which costs Deno's server most of its throughput; see the README). `shutdown.signal` itself.
    */
   readonly signal: AbortSignal;
-  /** Aborts when the drain time is over: "stop now". */
+  /** Aborts when the drain time is over: "stop now". `shutdown.deadline` itself. */
   readonly deadline: AbortSignal;
 }
 
@@ -163,11 +164,12 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
   const lifecycle = lifecycleOf(shutdown);
   const { gate } = lifecycle;
   gate.install();
+  const view = new SharedRequestShutdown(lifecycle);
   /** The request was not gated further out (a server you started, or `app.request()`): gate it here. */
   const gateHere = async (c: GracefulContext, next: () => Promise<void>) => {
     const entry = gate.admit(c.req.raw, c.env, gate.platform.enabled ? executionContextOf(c) : undefined);
     if (entry instanceof Response) return entry;
-    c.set("shutdown", new LazyRequestShutdown(lifecycle, entry));
+    c.set("shutdown", view);
     try {
       await next();
     } catch (error) {
@@ -181,12 +183,11 @@ export function graceful(shutdown: Shutdown): GracefulMiddleware {
   // Not an async function: under serve() (the common case) it only sets the variable and hands on next()'s
   // promise, which saves Hono's dispatch one promise and one async frame per request.
   const middleware: GracefulMiddleware = function graceful(c, next) {
-    const admitted = gate.admittedBefore(c.req.raw, c.env);
-    if (admitted === undefined) return gateHere(c, next);
+    if (gate.admittedBefore(c.req.raw, c.env) === undefined) return gateHere(c, next);
     // Already gated and counted by shutdown.wrap() (serve() wraps every app), whose handler call this
     // middleware runs inside of when it is registered first, or by the node:http server's gate: only expose
     // the signals.
-    c.set("shutdown", new LazyRequestShutdown(lifecycle, admitted));
+    c.set("shutdown", view);
     return next();
   };
   gracefulMiddlewares.add(middleware); // serve() finds it in the app's routes, to check that it comes first
@@ -202,23 +203,22 @@ function executionContextOf(c: GracefulContext): unknown {
   }
 }
 
-/** Builds the request's combined signals on first read: most handlers never look at them. */
-class LazyRequestShutdown implements RequestShutdown {
+/**
+ * The shutdown's signals, read through getters: in a Worker's global scope they are made on first read, and
+ * one view serves every request.
+ */
+class SharedRequestShutdown implements RequestShutdown {
   readonly #lifecycle: Lifecycle;
-  readonly #entry: InFlightEntry;
-  #signal: AbortSignal | undefined;
-  #deadline: AbortSignal | undefined;
 
-  constructor(lifecycle: Lifecycle, entry: InFlightEntry) {
+  constructor(lifecycle: Lifecycle) {
     this.#lifecycle = lifecycle;
-    this.#entry = entry;
   }
 
   get signal(): AbortSignal {
-    return (this.#signal ??= requestSignal(this.#lifecycle, this.#entry, "signal"));
+    return this.#lifecycle.signal;
   }
 
   get deadline(): AbortSignal {
-    return (this.#deadline ??= requestSignal(this.#lifecycle, this.#entry, "deadline"));
+    return this.#lifecycle.deadline;
   }
 }
