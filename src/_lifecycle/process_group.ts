@@ -110,14 +110,14 @@ export class ProcessLink implements Member {
   /**
    * The shutdown stopped: stop listening, and end the process (with `exit`) once every shutdown of it has
    * stopped: at once after a second signal, else once its event loop empties, at the latest after
-   * `fallbackMs` (what was left until the deadline).
+   * `fallbackMs` (what was left until the deadline). `cut`: the drain cut work.
    */
-  stopped(code: number, secondSignal: boolean, fallbackMs: number): void {
+  stopped(code: number, secondSignal: boolean, fallbackMs: number, cut: boolean): void {
     for (const remove of this.#remove.splice(0)) remove();
     const { exit, logger } = this.#options;
-    // Stopped at the deadline (something was cut): a moment for the loop to empty all the same, and no blame
-    // if it does not, since what was cut may still be closing.
-    const late = fallbackMs <= 0;
+    // Stopped at the deadline, or with something cut: a moment for the loop to empty all the same, and no
+    // blame if it does not, since what was cut may still be closing (Deno cannot force-close a connection).
+    const late = fallbackMs <= 0 || cut;
     stopShutdown(
       this.#runtime,
       this,
