@@ -196,7 +196,7 @@ describe("mistakes named at once", () => {
     assert.deepEqual(warnings(quiet().logger), []);
   });
 
-  test("serve(): a shutdown not made by createShutdown(), a path without its slash, serverOptions not an object", async () => {
+  test("serve(): a shutdown not made by createShutdown(), a path without its slash, tls without its PEM texts, serverOptions not an object", async () => {
     const app = () => new Response("hello");
     await assert.rejects(serve(app, { shutdown: {} as Shutdown }), {
       name: "TypeError",
@@ -213,6 +213,19 @@ describe("mistakes named at once", () => {
     await assert.rejects(serve(app, { shutdown, serverOptions: "fast" as never }), {
       name: "TypeError",
       message: 'Cannot serve: "serverOptions" must be an object, received "fast"',
+    });
+    // tls: {} (an unset environment variable) served cleartext on Deno and Bun without a word.
+    await assert.rejects(serve(app, { shutdown, tls: { cert: undefined as never, key: "k" } }), {
+      name: "TypeError",
+      message: 'Cannot serve: "tls.cert" must be the PEM text (a non-empty string), received undefined',
+    });
+    await assert.rejects(serve(app, { shutdown, tls: "x" as never }), {
+      name: "TypeError",
+      message: 'Cannot serve: "tls" must be an object with cert and key, received "x"',
+    });
+    await assert.rejects(serve(app, { shutdown, hostname: 5 as never }), {
+      name: "TypeError",
+      message: 'Cannot serve: "hostname" must be a host name or address such as "127.0.0.1", received 5',
     });
     await assert.rejects(serve(app, { shutdown, serverOptions: { port: 1 } }), {
       name: "TypeError",
