@@ -40,7 +40,9 @@ export function checkServeOptions(options: ServeOptions): void {
   for (const [name, value] of [["http2", http2], ["reusePort", reusePort]] as const) {
     if (value !== undefined && typeof value !== "boolean") throw invalid(context, name, "a boolean", value);
   }
-  if (options.hostname !== undefined && (typeof options.hostname !== "string" || options.hostname === "")) {
+  if (
+    options.hostname !== undefined && (typeof options.hostname !== "string" || options.hostname.trim() === "")
+  ) {
     throw invalid(context, "hostname", 'a host name or address such as "127.0.0.1"', options.hostname);
   }
   checkTls(context, options.tls);
@@ -96,7 +98,7 @@ function checkTls(context: string, tls: unknown): void {
   for (const name of ["cert", "key"] as const) {
     const pem = (tls as Record<string, unknown>)[name];
     const filled = typeof pem === "string" ? pem.trim() !== "" : pem instanceof Uint8Array && pem.length > 0;
-    if (!filled) throw invalid(context, `tls.${name}`, "the PEM text (a non-empty string)", pem);
+    if (!filled) throw invalid(context, `tls.${name}`, "the PEM text (a non-empty string or bytes)", pem);
   }
 }
 

@@ -127,7 +127,7 @@ export interface Served {
  * @param options Port, hostname, shutdown, TLS, health endpoints.
  * @returns Once listening: the address, the shutdown, and a `finished` promise.
  * @throws {TypeError} When `app` is neither a function nor has a `fetch` method, `shutdown` was not made by
- *   `createShutdown()`, `hostname` is not a non-empty string, `tls` lacks its `cert` or `key` PEM text,
+ *   `createShutdown()`, `hostname` is not a non-empty string, `tls` lacks its `cert` or `key` PEM text (a string or bytes),
  *   `serverOptions` is not an object (or sets what `serve()` sets), `http2` is not a boolean,
  *   or `reusePort` is not a boolean (or is `true` on Node before 22.12, which cannot listen with it, or with a
  *   socket systemd passed), or systemd passed a socket (`LISTEN_FDS`) to Deno or Bun, whose servers cannot

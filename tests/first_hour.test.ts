@@ -217,7 +217,8 @@ describe("mistakes named at once", () => {
     // tls: {} (an unset environment variable) served cleartext on Deno and Bun without a word.
     await assert.rejects(serve(app, { shutdown, tls: { cert: undefined as never, key: "k" } }), {
       name: "TypeError",
-      message: 'Cannot serve: "tls.cert" must be the PEM text (a non-empty string), received undefined',
+      message:
+        'Cannot serve: "tls.cert" must be the PEM text (a non-empty string or bytes), received undefined',
     });
     await assert.rejects(serve(app, { shutdown, tls: "x" as never }), {
       name: "TypeError",

@@ -206,7 +206,7 @@ export class Lifecycle implements ShutdownEvents {
       report.exitCode,
       this.#facts.secondSignal !== undefined,
       this.#stopAt - clock.now(),
-      report.cutItems.length > 0,
+      report.cutItems.some((item) => item.kind !== "tasks"),
     );
   }
 

@@ -110,14 +110,16 @@ export class ProcessLink implements Member {
   /**
    * The shutdown stopped: stop listening, and end the process (with `exit`) once every shutdown of it has
    * stopped: at once after a second signal, else once its event loop empties, at the latest after
-   * `fallbackMs` (what was left until the deadline). `cut`: the drain cut work.
+   * `fallbackMs` (what was left until the deadline). `cutConnections`: the drain cut a request, a body or a
+   * WebSocket.
    */
-  stopped(code: number, secondSignal: boolean, fallbackMs: number, cut: boolean): void {
+  stopped(code: number, secondSignal: boolean, fallbackMs: number, cutConnections: boolean): void {
     for (const remove of this.#remove.splice(0)) remove();
     const { exit, logger } = this.#options;
-    // Stopped at the deadline, or with something cut: a moment for the loop to empty all the same, and no
+    // Stopped at the deadline, or with a connection cut: a moment for the loop to empty all the same, and no
     // blame if it does not, since what was cut may still be closing (Deno cannot force-close a connection).
-    const late = fallbackMs <= 0 || cut;
+    // A cut task holds no socket: a loop held after it is the app's, and the warning says so.
+    const late = fallbackMs <= 0 || cutConnections;
     stopShutdown(
       this.#runtime,
       this,

@@ -8,8 +8,8 @@ import { gracefulMiddlewares } from "../_http/route_order.ts";
  * on every runtime, so that work a handler starts keeps following the shutdown after its response was sent (a
  * `waitUntil()` task, a job that polls `signal.aborted`). Reading them costs nothing per request. A listener
  * you add stays until the shutdown unless you remove it: pass `{ once: true }` and remove it when your work
- * ends, or hand the signal to APIs that remove theirs (`fetch()`, `node:timers/promises`,
- * `AbortSignal.any()`).
+ * ends, or hand the signal to APIs that remove theirs (`node:timers/promises`, `AbortSignal.any()`;
+ * Node's `fetch()` removes its listener only once its request is garbage-collected).
  *
  * @example Passing the request's signal on
  * ```ts

@@ -68,8 +68,9 @@ export function denoWhenSent(context: unknown, onSent: () => void): boolean {
  * Deno 2.9 cannot close the listener alone: `shutdown()`, and aborting the serve `signal`, close idle
  * keep-alive connections at once, and a request a client is sending on one then is dropped unanswered. So
  * `drain()` does nothing and `close()` calls `shutdown()`. Nothing can force after `shutdown()`: aborting the
- * serve `signal` then throws an uncaught `BadResource` and closes nothing, so `force()` does nothing either
- * and the lifecycle exits the process, which closes every socket.
+ * serve `signal` then throws an uncaught `BadResource` and closes nothing. So `force()`, at the deadline, only
+ * calls `shutdown()` if `close()` has not (the listener would otherwise answer 503s until the process exits,
+ * up to `cleanupTimeout` later), and the lifecycle's exit closes the connections it cut.
  *
  * @param server What `Deno.serve()` returns.
  * @returns The {@linkcode ServerDrainer} the lifecycle drives.
@@ -87,13 +88,17 @@ export function denoWhenSent(context: unknown, onSent: () => void): boolean {
  * ```
  */
 export function denoDrainer(server: DenoHttpServerLike): ServerDrainer {
+  let shutDown: Promise<void> | undefined;
+  const shutdown = () => (shutDown ??= server.shutdown());
   return {
     drain(): void {},
     async close(): Promise<void> {
-      await server.shutdown();
+      await shutdown();
       await server.finished;
     },
-    force(): void {},
+    force(): void {
+      void shutdown().catch(() => {});
+    },
   };
 }
 

@@ -79,6 +79,10 @@ for (const runtime of RUNTIMES) {
         void client.get("/hang").catch(() => {});
         await handlerStarted(fixture, "/hang");
         const sent = fixture.kill("SIGTERM");
+        // Once the drain is over the port is closed, also when the drain was cut short: Deno's listener
+        // answered 503s until the process exited, up to cleanupTimeout later.
+        await fixture.waitFor((line) => line.event === "report", timeout + 3_000, "the report");
+        await assert.rejects(fetch(`http://127.0.0.1:${port}/`), "nothing listens once the report is out");
         const exit = await fixture.exit(timeout + 3_000);
         const took = exit.at - sent;
         assert.equal(exit.code, 1, fixture.stderr);
@@ -93,6 +97,22 @@ for (const runtime of RUNTIMES) {
           e.event === "log" && /did not empty/.test(String(e.message))
         );
         assert.deepEqual(blamed, []);
+      });
+
+      test("a cut task with the app's own timer still running: exit 1 at the deadline, and the log says why", async () => {
+        const timeout = 1_500;
+        const { fixture, port } = await start(runtime, { mode, shutdown: { timeout, cleanupTimeout: 500 } });
+        const client = await connect(port);
+        assert.equal((await client.get("/held")).body, "held");
+        fixture.kill("SIGTERM");
+        const exit = await fixture.exit(timeout + 3_000);
+        assert.equal(exit.code, 1, fixture.stderr);
+        assert.deepEqual(fixture.report?.cut, { requests: 0, streams: 0, webSockets: 0, tasks: 1 });
+        // A cut task holds no socket: the loop that did not empty is the app's, and the warning names it.
+        const blamed = fixture.events.filter((e) =>
+          e.event === "log" && /did not empty/.test(String(e.message))
+        );
+        assert.equal(blamed.length, 1, JSON.stringify(fixture.events.filter((e) => e.event === "log")));
       });
 
       test("a streamed body still being sent at the deadline is reported cut: exit 1", async () => {
