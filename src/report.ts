@@ -91,7 +91,10 @@ export interface ShutdownReport {
  * ```
  */
 export interface InFlightCounts {
-  /** Requests whose handler has not produced a response yet. */
+  /**
+   * Requests whose handler has not produced a response yet. On node:http servers (Node's `serve()`,
+   * `attach()`), every request until its response has been sent: node:http does not tell the two apart.
+   */
   requests: number;
   /** Responses returned by their handler whose body is still being sent (streams, SSE, large bodies). */
   streams: number;

@@ -116,10 +116,10 @@ export class ProcessLink implements Member {
   stopped(code: number, secondSignal: boolean, fallbackMs: number, cutConnections: boolean): void {
     for (const remove of this.#remove.splice(0)) remove();
     const { exit, logger } = this.#options;
-    // Stopped at the deadline, or with a connection cut: a moment for the loop to empty all the same, and no
-    // blame if it does not, since what was cut may still be closing (Deno cannot force-close a connection).
-    // A cut task holds no socket: a loop held after it is the app's, and the warning says so.
-    const late = fallbackMs <= 0 || cutConnections;
+    // A moment for the loop to empty all the same, even at the deadline. No blame if it does not where a
+    // connection the drain cut may still be open (Deno cannot force-close one); elsewhere cut connections
+    // are destroyed and a cut task holds no socket: a loop still held is the app's, and the warning says so.
+    const excused = cutConnections && this.#runtime.keepsCutConnections === true;
     stopShutdown(
       this.#runtime,
       this,
@@ -127,7 +127,7 @@ export class ProcessLink implements Member {
         code,
         now: secondSignal,
         fallbackMs: Math.max(EXIT_GRACE, fallbackMs),
-        onFallback: () => late || logger.warn(STILL_HELD, { phase: "stopped" }),
+        onFallback: () => excused || logger.warn(STILL_HELD, { phase: "stopped" }),
       },
     );
   }

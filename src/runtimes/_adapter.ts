@@ -24,6 +24,8 @@ export interface RuntimeAdapter {
    * `fallbackMs`, calls `onFallback` and ends it then. Does nothing where there is no process.
    */
   exitWhenIdle(code: number, fallbackMs: number, onFallback: () => void): void;
+  /** The drain cannot force-close a connection it cut (Deno): it may hold the loop until the exit. */
+  readonly keepsCutConnections?: boolean;
   /** An environment variable, or undefined when unset or not readable (Deno without --allow-env). */
   env(name: string): string | undefined;
   /** The process manager running this process (PM2, node:cluster), where it says so in the environment. */

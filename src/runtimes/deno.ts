@@ -162,6 +162,7 @@ function warmTimers(): void {
 /** @internal Deno: its own signal, exit, environment and server APIs; errors through the global events. */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
+  keepsCutConnections: true,
   defaultSignals: () => deno().build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"],
   listenSignals(signals, handler) {
     warmTimers();
