@@ -99,6 +99,17 @@ for (const runtime of RUNTIMES) {
         assert.deepEqual(blamed, []);
       });
 
+      test("work handed the request's signal, outliving its response, is told at SIGTERM: exit 0, nothing cut", async () => {
+        const { fixture, port } = await start(runtime, { mode, shutdown: { timeout: 5_000 } });
+        const client = await connect(port);
+        assert.equal((await client.get("/job")).body, "accepted");
+        fixture.kill("SIGTERM");
+        const exit = await fixture.exit(7_000);
+        assert.equal(exit.code, 0, fixture.stderr);
+        assert.ok(fixture.events.some((e) => e.event === "job" && e.told === true), "the job was told");
+        assert.deepEqual(fixture.report?.cut, { requests: 0, streams: 0, webSockets: 0, tasks: 0 });
+      });
+
       test("a cut task with the app's own timer still running: exit 1 at the deadline, and the log says why", async () => {
         const timeout = 1_500;
         const { fixture, port } = await start(runtime, { mode, shutdown: { timeout, cleanupTimeout: 500 } });
